@@ -1,0 +1,101 @@
+"""The ``kb`` command: parse arguments, call one library function, print, return an exit code.
+
+This is the only module that touches argv, stdout, stderr and exit codes. Subcommands
+live in :mod:`kb.commands`, one module each; they import their heavy dependencies only
+when they run, so ``kb --help`` stays quick.
+
+Exit codes: 0 success (nothing found), 1 findings (lint problems, no search match,
+failures that apply), 2 usage error, 3 unexpected internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from kb import __version__, commands
+from kb.errors import KbError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+ORDER = ("search", "show", "scan", "check", "lint", "new", "index", "schema")
+
+EPILOG = """\
+exit codes:
+  0    success; nothing to report
+  1    findings: lint problems, no known failure matches, failures that apply
+  2    usage error (bad option, missing file)
+  3    internal error (a bug in kb: please report it)
+  130  interrupted
+
+Run 'kb COMMAND --help' for a command's options.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, one subparser per module in :mod:`kb.commands`."""
+    parser = _Parser(
+        prog="kb",
+        description="A knowledge base of known failures of Python packages: "
+        "find one from its error text, check an environment, lint the entries.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    names = [m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")]
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    for name in names:
+        module = importlib.import_module(f"kb.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run kb with ``argv`` (default: the process arguments); returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+    except KbError as exc:
+        print(f"kb: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kb: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (kb ... | head); nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if os.environ.get("KB_DEBUG"):
+            raise
+        print(
+            f"kb: internal error: {type(exc).__name__}: {exc}\n"
+            "kb: this is a bug in kb; run again with KB_DEBUG=1 for the traceback and report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

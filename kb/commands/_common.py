@@ -1,0 +1,46 @@
+"""Options and helpers shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_entries_option(parser: argparse.ArgumentParser) -> None:
+    """``--entries DIR``: the knowledge base to use."""
+    parser.add_argument(
+        "--entries",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="entries directory (default: $KB_ENTRIES, else entries/ of this checkout)",
+    )
+
+
+def entries_dir(args: argparse.Namespace) -> Path:
+    """The entries directory chosen by ``--entries`` or the default."""
+    from kb.loader import default_entries_dir
+
+    chosen: Path | None = getattr(args, "entries", None)
+    return chosen if chosen is not None else default_entries_dir()
+
+
+def add_format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
+    """``--format`` with the given choices, and ``--json`` as a shorthand."""
+    parser.add_argument(
+        "--format", choices=choices, default="text", help="output format (default: text)"
+    )
+    if "json" in choices:
+        parser.add_argument(
+            "--json",
+            dest="format",
+            action="store_const",
+            const="json",
+            help="same as --format json",
+        )
+
+
+def progress_enabled() -> bool:
+    """Progress goes to stderr only when a person is watching it."""
+    return sys.stderr.isatty()

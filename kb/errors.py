@@ -1,0 +1,83 @@
+"""The one exception base of kb, and the problem record that carries *where*.
+
+Every message kb prints about a file starts with its location, ``path:line:col:``,
+so that editors and CI annotations can jump to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file; ``line`` and ``col`` are 1-based, 0 when unknown."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about one file: a stable code, a message and where it is."""
+
+    code: str
+    message: str
+    location: Location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.code} {self.message}"
+
+
+class KbError(Exception):
+    """Base of every error kb raises on purpose; the CLI turns it into a message.
+
+    ``exit_code`` follows the CLI's contract: 1 for a failure of the input, 2 for a
+    usage error.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return self.message
+        return f"{self.location}: {self.message}"
+
+
+class UsageError(KbError):
+    """The command line asked for something that cannot be done (exit 2)."""
+
+    exit_code = 2
+
+
+class EntryNotFoundError(KbError):
+    """No entry has the id that was asked for."""
+
+
+class InputError(KbError):
+    """A file or stream given to kb could not be read or understood."""
+
+
+def display_path(path: str | Path) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    p = Path(path)
+    if not p.is_absolute():
+        return str(p)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)

@@ -1,0 +1,189 @@
+"""Pure matching: does text match a signature, and do given versions fall in an entry's range.
+
+Shared by lint (a signature must match its own examples), search (the signature-first
+path), scan (every line of a log) and check (environments and lockfiles). Works on plain
+values, not on pydantic models, so the fast paths never import pydantic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from kb.normalize import normalize
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSignature:
+    """A signature ready to match: its normalized text and its compiled regular expression."""
+
+    entry_id: str
+    index: int
+    kind: str
+    text: str
+    normalized: str
+    regex: re.Pattern[str] | None = field(default=None, compare=False)
+    exception: str | None = None
+
+    def matches(self, raw: str, normalized: str | None = None) -> bool:
+        """True when ``raw`` shows this signature (regex on the raw text, or the normalized
+        signature inside the normalized text)."""
+        if self.regex is not None and self.regex.search(raw):
+            return True
+        if normalized is None:
+            normalized = normalize(raw)
+        return bool(self.normalized) and self.normalized in normalized
+
+
+def compile_signature(
+    entry_id: str, index: int, kind: str, text: str, regex: str | None, exception: str | None
+) -> CompiledSignature:
+    """Compile one signature; raises :class:`re.error` for a bad regular expression."""
+    return CompiledSignature(
+        entry_id=entry_id,
+        index=index,
+        kind=kind,
+        text=text,
+        normalized=normalize(text),
+        regex=re.compile(regex) if regex else None,
+        exception=exception,
+    )
+
+
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z_ .]*[A-Za-z_]")
+
+
+def required_literal(sig: CompiledSignature, min_length: int = 4) -> str | None:
+    """A lower-case fragment that every text this signature matches contains.
+
+    Lets a scanner skip lines cheaply before it runs the real match. ``None`` when no
+    fragment of at least ``min_length`` characters is certain (the caller must then try
+    the signature on every candidate).
+    """
+    from_text = _longest_words(sig.text)
+    if sig.regex is None:
+        return from_text if from_text and len(from_text) >= min_length else None
+    from_regex = _regex_literal(sig.regex)
+    if from_regex is None or len(from_regex) < min_length:
+        return None
+    # A text match is an alternative to a regex match, so the fragment must be common to both.
+    if from_text is not None and from_regex not in sig.text.lower():
+        return None
+    return from_regex
+
+
+def _longest_words(text: str) -> str | None:
+    """Longest run of letters, dots, underscores and spaces: survives normalization as is."""
+    runs = [m.group().strip().lower() for m in _WORDS.finditer(text)]
+    runs = [r for r in runs if r]
+    return max(runs, key=len) if runs else None
+
+
+def _regex_literal(pattern: re.Pattern[str]) -> str | None:
+    """Longest literal run in the top-level sequence of a compiled regular expression."""
+    import importlib
+
+    # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
+    sre_parse = importlib.import_module("re._parser")
+    literal_op = importlib.import_module("re._constants").LITERAL
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    best, run = "", []
+    for op, arg in parsed:
+        if op is literal_op:
+            run.append(chr(arg))
+            continue
+        best = max(best, "".join(run), key=len)
+        run = []
+    best = max(best, "".join(run), key=len)
+    best = _longest_words(best) or ""
+    return best or None
+
+
+class Applicability(StrEnum):
+    """Whether an entry's conditions hold for the versions known."""
+
+    AFFECTED = "affected"
+    NOT_AFFECTED = "not-affected"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
+    """How one condition fared against the versions known."""
+
+    package: str
+    specifier: str
+    version: str | None
+    holds: bool | None
+
+
+@lru_cache(maxsize=4096)
+def _specifier(spec: str) -> SpecifierSet:
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(spec)
+
+
+@lru_cache(maxsize=4096)
+def _version(text: str) -> Version:
+    from packaging.version import Version
+
+    return Version(text)
+
+
+def canonical(name: str) -> str:
+    """PEP 503 canonical name (``python`` stays ``python``)."""
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
+
+
+def applicability(
+    conditions: Sequence[tuple[str, str]], versions: Mapping[str, str]
+) -> tuple[Applicability, list[ConditionResult]]:
+    """Evaluate ``(package, specifier)`` conditions against known ``versions``.
+
+    ``versions`` maps canonical names (and ``python``) to version strings. All conditions
+    must hold: one that fails makes the entry not affected; one whose package is unknown
+    makes it unknown (unless another already fails). A version that is not PEP 440 makes
+    its condition unknown rather than raising. Pre-releases count as in range.
+    """
+    from packaging.specifiers import InvalidSpecifier
+    from packaging.version import InvalidVersion
+
+    results: list[ConditionResult] = []
+    verdict = Applicability.AFFECTED
+    for package, spec in conditions:
+        name = canonical(package)
+        version = versions.get(name)
+        holds: bool | None = None
+        if version is not None:
+            try:
+                holds = _specifier(spec).contains(_version(version), prereleases=True)
+            except (InvalidVersion, InvalidSpecifier):
+                holds = None
+        results.append(ConditionResult(name, spec, version, holds))
+        if holds is False:
+            verdict = Applicability.NOT_AFFECTED
+        elif holds is None and verdict is Applicability.AFFECTED:
+            verdict = Applicability.UNKNOWN
+    return verdict, results
+
+
+def versions_in_range(spec: str, releases: Iterable[str]) -> dict[str, bool]:
+    """For each release, whether it falls inside ``spec`` (pre-releases included)."""
+    return {r: _specifier(spec).contains(_version(r), prereleases=True) for r in releases}

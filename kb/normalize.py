@@ -1,0 +1,106 @@
+"""The one normalizer of error text, shared by lint, the search index, queries and scan.
+
+Two reports of the same failure differ in what is volatile: file paths, line numbers,
+memory addresses, ids, hashes, numbers and timestamps. :func:`normalize` replaces those
+with placeholders and keeps the words that identify the failure. :func:`tokens` splits
+error text into search terms so that dotted names, quoted identifiers, ``snake_case`` and
+``CamelCase`` match both whole and by their parts.
+
+Bump :data:`NORMALIZER_VERSION` whenever the output of either function changes: indexes
+built by an older normalizer are then rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+
+NORMALIZER_VERSION = 1
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'", "\u00a0": " "})
+
+# Order matters: the most specific patterns run first.
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # ISO-8601 timestamps and common log timestamps
+    (
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+        ),
+        "<ts>",
+    ),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
+    # UUIDs, memory addresses, long hex digests
+    (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
+    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hash>"),
+    # Paths: keep what follows site-packages / dist-packages / pythonX.Y, else the basename
+    (
+        re.compile(r"(?:[A-Za-z]:)?[\\/]?(?:[^\s\"'<>():,\\/]+[\\/])*(?:site|dist)-packages[\\/]"),
+        "",
+    ),
+    (
+        re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\"'<>():,\\/]+[\\/])*python\d(?:\.\d+)?[\\/]"),
+        "",
+    ),
+    (
+        re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\"'<>():,\\/]+)+[\\/](?=[^\s\"'<>():,\\/]+\.\w+)"),
+        "",
+    ),
+    # traceback line numbers
+    (re.compile(r"\bline \d+"), "line <n>"),
+    # versions, then remaining numbers
+    (re.compile(r"\b\d+(?:\.\d+)+(?:[a-z]+\d*)?\b"), "<v>"),
+    (re.compile(r"(?<![\w<])\d+\b"), "<n>"),
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Normalized form of error text: placeholders for volatile parts, lower case, one space."""
+    out = text.translate(_QUOTES)
+    for pattern, repl in _RULES:
+        out = pattern.sub(repl, out)
+    return _SPACE.sub(" ", out).strip().lower()
+
+
+_TOKEN = re.compile(r"<[a-z]+>|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\d+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def tokens(text: str) -> list[str]:
+    """Search terms of error text, each whole and by its parts, lower case, in order.
+
+    ``werkzeug.urls`` gives ``werkzeug.urls``, ``werkzeug``, ``urls``; ``url_quote`` gives
+    ``url_quote``, ``url``, ``quote``; ``AsyncClient`` gives ``asyncclient``, ``async``,
+    ``client``. Placeholders such as ``<n>`` are dropped: they identify nothing.
+    """
+    out: list[str] = []
+    for match in _TOKEN.finditer(text.translate(_QUOTES)):
+        word = match.group()
+        if word.startswith("<"):
+            continue
+        _expand(word, out)
+    return out
+
+
+def _expand(word: str, out: list[str]) -> None:
+    out.append(word.lower())
+    if "." in word:
+        for part in word.split("."):
+            if part:
+                _expand(part, out)
+        return
+    parts = [p for p in word.split("_") if p]
+    if len(parts) > 1 or (parts and parts[0] != word):
+        for part in parts:
+            _expand(part, out)
+        return
+    camel = _CAMEL.findall(word)
+    if len(camel) > 1:
+        out.extend(p.lower() for p in camel)
+
+
+def unique_tokens(text: str) -> list[str]:
+    """:func:`tokens` without repeats, first occurrence first."""
+    return list(dict.fromkeys(tokens(text)))
