@@ -43,7 +43,7 @@ class CompiledSignature:
         return bool(self.normalized) and self.normalized in normalized
 
 
-def compile_signature(
+def compile_signature(  # noqa: PLR0917 - mirrors the Signature fields one to one
     entry_id: str, index: int, kind: str, text: str, regex: str | None, exception: str | None
 ) -> CompiledSignature:
     """Compile one signature; raises :class:`re.error` for a bad regular expression."""

@@ -241,7 +241,8 @@ class Entry(_Model):
     """One known failure of a Python package."""
 
     id: Slug
-    """Stable, human-readable slug; also the file name, e.g. `httpx-838-asyncclient-eager-ssl-context`."""
+    """Stable, human-readable slug; also the file name (without `.yaml`), e.g.
+    `httpx-838-asyncclient-eager-ssl-context`."""
     package: PackageName
     """The package the failure is filed under: the entry's folder, canonical (PEP 503) name, or
     `python` for CPython itself."""
