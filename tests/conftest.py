@@ -1,0 +1,37 @@
+"""Shared test fixtures: the fixture KB and helpers to write entries into a temporary tree."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb" / "entries"
+ENTRIES = ROOT / "entries"
+
+
+@pytest.fixture
+def fixture_kb(tmp_path: Path) -> Path:
+    """A private copy of the fixture KB that a test may change."""
+    target = tmp_path / "entries"
+    shutil.copytree(FIXTURE_KB, target)
+    return target
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
+    """Write a file below ``tmp_path`` and return its path."""
+
+    def write(relative: str, content: str | bytes) -> Path:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write

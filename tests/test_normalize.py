@@ -1,0 +1,76 @@
+"""The normalizer: volatile parts become placeholders, identifying words stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.normalize import normalize, tokens, unique_tokens
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
+            "(/home/ann/.venv/lib/python3.12/site-packages/werkzeug/urls.py)",
+            "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
+            "(C:\\Users\\bob\\env\\Lib\\site-packages\\werkzeug/urls.py)",
+        ),
+        (
+            '  File "/srv/app/venv/lib/python3.10/site-packages/flask/app.py", line 12, in <module>',
+            '  File "/opt/x/lib/python3.11/site-packages/flask/app.py", line 981, in <module>',
+        ),
+        ("<Client object at 0x7f3a2b1c9d00>", "<Client object at 0x10a2f>"),
+        ("2024-01-02T10:11:12Z ERROR boom", "2025-12-31 23:59:59,123 ERROR boom"),
+        (
+            "request 123e4567-e89b-12d3-a456-426614174000 failed",
+            "request 00000000-0000-0000-0000-000000000000 failed",
+        ),
+        ("compiled using NumPy 1.26.4", "compiled using NumPy 1.24.0"),
+        ("‘quoted’ “text”", "'quoted' \"text\""),
+    ],
+)
+def test_volatile_parts_do_not_matter(a: str, b: str) -> None:
+    assert normalize(a) == normalize(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (
+            "cannot import name 'url_quote' from 'werkzeug.urls'",
+            "cannot import name 'url_parse' from 'werkzeug.urls'",
+        ),
+        ("module 'numpy' has no attribute 'float'", "module 'numpy' has no attribute 'int'"),
+        ("No module named 'imp'", "No module named 'distutils'"),
+    ],
+)
+def test_identifying_words_matter(a: str, b: str) -> None:
+    assert normalize(a) != normalize(b)
+
+
+def test_normalized_text_is_lower_case_and_single_spaced() -> None:
+    assert normalize("  TypeError:\tBAD   thing \n") == "typeerror: bad thing"
+
+
+def test_tokens_keep_whole_names_and_their_parts() -> None:
+    got = tokens("werkzeug.urls url_quote AsyncClient HTTPServer")
+    for want in [
+        "werkzeug.urls",
+        "werkzeug",
+        "urls",
+        "url_quote",
+        "url",
+        "quote",
+        "asyncclient",
+        "async",
+        "client",
+        "httpserver",
+        "http",
+        "server",
+    ]:
+        assert want in got
+
+
+def test_tokens_drop_placeholders_and_keep_order() -> None:
+    assert unique_tokens(normalize("line 12 in foo foo")) == ["line", "in", "foo"]
