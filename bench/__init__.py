@@ -1,0 +1,1 @@
+"""Benchmarks of kb and the synthetic corpus they run on (results in bench/README.md)."""
