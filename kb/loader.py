@@ -7,20 +7,29 @@ with the file, line and column, and the run goes on. Nothing is ever written.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb import yamlio
 from kb.errors import Location, Problem, display_path
+from kb.files import ENTRY_SUFFIXES, iter_entry_files
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from kb.models import Entry
 
-ENTRY_SUFFIXES = (".yaml", ".yml")
+__all__ = [
+    "ENTRY_SUFFIXES",
+    "LoadResult",
+    "LoadedEntry",
+    "default_entries_dir",
+    "iter_entry_files",
+    "load_file",
+    "load_tree",
+]
 
 
 @dataclass(slots=True)
@@ -44,67 +53,6 @@ class LoadResult:
     entries: list[LoadedEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-
-
-def iter_entry_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[Path]:
-    """Entry files under ``paths`` in sorted order; directory loops become problems."""
-    for path in paths:
-        if path.is_dir():
-            yield from _walk(path, problems)
-        elif path.exists():
-            yield path
-        else:
-            problems.append(Problem("KB100", "no such file or directory", Location(str(path))))
-
-
-def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
-    visited: set[tuple[int, int]] = set()
-    stack = [root]
-    while stack:
-        directory = stack.pop()
-        try:
-            st = directory.stat()
-        except OSError as exc:
-            problems.append(
-                Problem("KB100", f"cannot read: {exc.strerror}", Location(display_path(directory)))
-            )
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in visited:
-            problems.append(
-                Problem(
-                    "KB109",
-                    "directory symlink loop; not followed",
-                    Location(display_path(directory)),
-                )
-            )
-            continue
-        visited.add(key)
-        try:
-            children = sorted(os.scandir(directory), key=lambda d: d.name)
-        except OSError as exc:
-            problems.append(
-                Problem("KB100", f"cannot list: {exc.strerror}", Location(display_path(directory)))
-            )
-            continue
-        subdirs = []
-        for child in children:
-            if child.name.startswith((".", "_")):
-                continue
-            try:
-                is_dir = child.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                subdirs.append(Path(child.path))
-            elif child.name.endswith(ENTRY_SUFFIXES):
-                if not os.path.exists(child.path):
-                    problems.append(
-                        Problem("KB100", "broken symlink", Location(display_path(child.path)))
-                    )
-                    continue
-                yield Path(child.path)
-        stack.extend(reversed(subdirs))
 
 
 def load_file(path: Path, display: str | None = None) -> tuple[LoadedEntry | None, list[Problem]]:

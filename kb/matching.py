@@ -80,6 +80,19 @@ def required_literal(sig: CompiledSignature, min_length: int = 4) -> str | None:
     return from_regex
 
 
+def required_literals(sig: CompiledSignature) -> list[str]:
+    """Every lower-case fragment that each text this signature matches must contain.
+
+    For a plain signature, its normalized text; for one with a regular expression, the
+    literal runs of the expression's top-level sequence that the normalized ``text`` also
+    contains (a match may come from either). Empty when nothing is certain.
+    """
+    if sig.regex is None:
+        return [sig.normalized] if sig.normalized else []
+    runs = _regex_literals(sig.regex)
+    return [r for r in runs if r in sig.normalized]
+
+
 def _longest_words(text: str) -> str | None:
     """Longest run of letters, dots, underscores and spaces: survives normalization as is."""
     runs = [m.group().strip().lower() for m in _WORDS.finditer(text)]
@@ -89,28 +102,54 @@ def _longest_words(text: str) -> str | None:
 
 def _regex_literal(pattern: re.Pattern[str]) -> str | None:
     """Longest literal run in the top-level sequence of a compiled regular expression."""
+    runs = _regex_literals(pattern, words_only=False)
+    best = max(runs, key=len) if runs else ""
+    best = _longest_words(best) or ""
+    return best or None
+
+
+def _regex_literals(pattern: re.Pattern[str], *, words_only: bool = True) -> list[str]:
+    """Literal runs of the top-level sequence of a regular expression, lower case.
+
+    With ``words_only``, a word cut by the start or end of a run (the neighbouring regex
+    part may continue it) is dropped from that run.
+    """
     import importlib
 
+    if pattern.flags & re.IGNORECASE:
+        return []
     # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
     sre_parse = importlib.import_module("re._parser")
     literal_op = importlib.import_module("re._constants").LITERAL
-
-    if pattern.flags & re.IGNORECASE:
-        return None
     try:
-        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+        parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
     except re.error:
-        return None
-    best, run = "", []
-    for op, arg in parsed:
+        return []
+    runs: list[tuple[int, int, str]] = []
+    run: list[str] = []
+    start = 0
+    for i, (op, arg) in enumerate(parsed):
         if op is literal_op:
+            if not run:
+                start = i
             run.append(chr(arg))
             continue
-        best = max(best, "".join(run), key=len)
+        if run:
+            runs.append((start, i, "".join(run)))
         run = []
-    best = max(best, "".join(run), key=len)
-    best = _longest_words(best) or ""
-    return best or None
+    if run:
+        runs.append((start, len(parsed), "".join(run)))
+    out = []
+    for begin, end, text in runs:
+        if words_only:
+            if begin > 0 and text[:1].isalnum():
+                text = text.split(" ", 1)[1] if " " in text else ""
+            if end < len(parsed) and text[-1:].isalnum():
+                text = text.rsplit(" ", 1)[0] if " " in text else ""
+        text = text.strip().lower()
+        if text:
+            out.append(text)
+    return out
 
 
 class Applicability(StrEnum):

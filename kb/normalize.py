@@ -101,6 +101,15 @@ def _expand(word: str, out: list[str]) -> None:
         out.extend(p.lower() for p in camel)
 
 
+def words(text: str) -> list[str]:
+    """Whole terms only (no parts), lower case, placeholders dropped: ``url_quote`` stays one."""
+    return [
+        m.group().lower()
+        for m in _TOKEN.finditer(text.translate(_QUOTES))
+        if not m.group().startswith("<")
+    ]
+
+
 def unique_tokens(text: str) -> list[str]:
     """:func:`tokens` without repeats, first occurrence first."""
     return list(dict.fromkeys(tokens(text)))

@@ -1,0 +1,75 @@
+"""Finding entry files on disk: sorted, loop-safe, without importing YAML or pydantic.
+
+Search uses this on every run to see whether its index is fresh, so it stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kb.errors import Location, Problem, display_path
+
+ENTRY_SUFFIXES = (".yaml", ".yml")
+
+
+def iter_entry_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator[Path]:
+    """Entry files under ``paths`` in sorted order; directory loops become problems."""
+    for path in paths:
+        if path.is_dir():
+            yield from _walk(path, problems)
+        elif path.exists():
+            yield path
+        else:
+            problems.append(Problem("KB100", "no such file or directory", Location(str(path))))
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
+    visited: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            st = directory.stat()
+        except OSError as exc:
+            problems.append(
+                Problem("KB100", f"cannot read: {exc.strerror}", Location(display_path(directory)))
+            )
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited:
+            problems.append(
+                Problem(
+                    "KB109",
+                    "directory symlink loop; not followed",
+                    Location(display_path(directory)),
+                )
+            )
+            continue
+        visited.add(key)
+        try:
+            children = sorted(os.scandir(directory), key=lambda d: d.name)
+        except OSError as exc:
+            problems.append(
+                Problem("KB100", f"cannot list: {exc.strerror}", Location(display_path(directory)))
+            )
+            continue
+        subdirs = []
+        for child in children:
+            if child.name.startswith((".", "_")):
+                continue
+            try:
+                is_dir = child.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(Path(child.path))
+            elif child.name.endswith(ENTRY_SUFFIXES):
+                if not os.path.exists(child.path):
+                    problems.append(
+                        Problem("KB100", "broken symlink", Location(display_path(child.path)))
+                    )
+                    continue
+                yield Path(child.path)
+        stack.extend(reversed(subdirs))
