@@ -1,0 +1,147 @@
+"""Machine-readable exports: all entries as one JSON, one JSON per entry, and OSV records.
+
+The OSV records follow the OSV schema (https://ossf.github.io/osv-schema/) so that tools
+which read vulnerability databases can read the knowledge base: each package condition
+becomes an ``affected`` item with ``ECOSYSTEM`` ranges and the known releases in range;
+the exact PEP 440 specifiers, the interpreter condition, the signatures and the fixes go in
+``database_specific``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from kb.models import SCHEMA_VERSION, Condition, Entry, ReferenceKind
+from kb.normalize import NORMALIZER_VERSION
+from kb.render import paths
+
+OSV_SCHEMA_VERSION = "1.6.0"
+EXPORT_VERSION = 1
+"""Version of the shape of ``api/entries.json``; bumped on incompatible changes."""
+
+
+def dumps(data: object) -> str:
+    """Deterministic JSON text."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def entry_data(entry: Entry) -> dict[str, Any]:
+    """An entry as JSON data, with its page URL relative to the site root."""
+    data = entry.model_dump(mode="json", exclude_none=True)
+    data["url"] = paths.entry_url(entry)
+    return data
+
+
+def entries_json(entries: Sequence[Entry]) -> str:
+    """``api/entries.json``: every entry, sorted by id, with the format versions."""
+    return dumps(
+        {
+            "export_version": EXPORT_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "normalizer_version": NORMALIZER_VERSION,
+            "count": len(entries),
+            "entries": [entry_data(e) for e in sorted(entries, key=lambda e: e.id)],
+        }
+    )
+
+
+def entry_json(entry: Entry) -> str:
+    """``api/entries/<id>.json``: one entry."""
+    return dumps({"schema_version": SCHEMA_VERSION, "entry": entry_data(entry)})
+
+
+_OSV_REF = {
+    ReferenceKind.ISSUE: "REPORT",
+    ReferenceKind.FIX: "FIX",
+    ReferenceKind.COMMIT: "FIX",
+    ReferenceKind.CHANGELOG: "WEB",
+    ReferenceKind.RELEASE: "PACKAGE",
+    ReferenceKind.DUPLICATE: "REPORT",
+    ReferenceKind.DISCUSSION: "DISCUSSION",
+    ReferenceKind.DOCS: "WEB",
+}
+
+
+def osv_events(cond: Condition) -> list[dict[str, str]]:
+    """OSV range events for a PEP 440 specifier, as close as OSV can say it.
+
+    ``>=``/``==`` open a range, ``<`` closes it as fixed, ``<=`` as last affected; the
+    exact specifier is kept in ``database_specific`` because OSV cannot express
+    exclusions (``!=``) or exclusive lower bounds (``>``).
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        spec = SpecifierSet(cond.specifier)
+    except InvalidSpecifier:
+        return [{"introduced": "0"}]
+    introduced = "0"
+    closing: dict[str, str] = {}
+    for clause in sorted(spec, key=str):
+        if clause.operator in (">=", "==", "===", "~=", ">") and "*" not in clause.version:
+            introduced = clause.version
+        elif clause.operator == "<":
+            closing = {"fixed": clause.version}
+        elif clause.operator == "<=":
+            closing = {"last_affected": clause.version}
+    if not closing and cond.fixed:
+        closing = {"fixed": cond.fixed}
+    clauses = list(spec)
+    if len(clauses) == 1 and clauses[0].operator in ("==", "===") and not closing:
+        closing = {"last_affected": introduced}
+    return [{"introduced": introduced}, *([closing] if closing else [])]
+
+
+def osv_record(entry: Entry) -> dict[str, Any]:
+    """The OSV record of an entry."""
+    from kb.matching import versions_in_range
+
+    affected = []
+    for cond in entry.affected.conditions:
+        if cond.package == "python":
+            continue
+        try:
+            versions = [
+                v
+                for v, inside in versions_in_range(cond.specifier, cond.releases).items()
+                if inside
+            ]
+        except ValueError:
+            versions = []
+        item: dict[str, Any] = {
+            "package": {"ecosystem": "PyPI", "name": cond.package},
+            "ranges": [{"type": "ECOSYSTEM", "events": osv_events(cond)}],
+            "database_specific": {"specifier": cond.specifier},
+        }
+        if versions:
+            item["versions"] = versions
+        affected.append(item)
+    modified = (entry.updated or entry.created).isoformat() + "T00:00:00Z"
+    return {
+        "schema_version": OSV_SCHEMA_VERSION,
+        "id": f"KB-{entry.id}",
+        "published": entry.created.isoformat() + "T00:00:00Z",
+        "modified": modified,
+        "summary": entry.title,
+        "details": entry.summary,
+        "affected": affected,
+        "references": [{"type": _OSV_REF[r.kind], "url": r.url} for r in entry.evidence.references],
+        "database_specific": {
+            "kb_schema_version": SCHEMA_VERSION,
+            "status": entry.status.value,
+            "conditions": [
+                c.model_dump(mode="json", exclude_none=True) for c in entry.affected.conditions
+            ],
+            "marker": entry.affected.marker,
+            "signatures": [s.model_dump(mode="json", exclude_none=True) for s in entry.signatures],
+            "fixes": [f.model_dump(mode="json", exclude_none=True) for f in entry.fixes],
+            "url": paths.entry_url(entry),
+        },
+    }
+
+
+def osv_json(entry: Entry) -> str:
+    """``api/osv/<id>.json``."""
+    return dumps(osv_record(entry))

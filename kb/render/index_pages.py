@@ -1,0 +1,130 @@
+"""Index pages: the home page's generated parts, one page per package, statuses, exception
+types and tags. Every list links to entry pages with relative Markdown links, which mkdocs
+checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from kb.models import Entry, Status
+from kb.render import paths
+from kb.render.entry_page import STATUS_WORDS, ranges, status_badge
+from kb.render.markup import md_inline
+
+
+def newest_first(entries: Sequence[Entry]) -> list[Entry]:
+    """Entries by creation date, newest first; ties by id."""
+    by_id = sorted(entries, key=lambda e: e.id)
+    return sorted(by_id, key=lambda e: e.created, reverse=True)
+
+
+def last_change(entry: Entry) -> dt.date:
+    """When the entry last changed: ``updated``, else ``created``."""
+    return entry.updated or entry.created
+
+
+def _item(entry: Entry, here: str, *, package: bool = True) -> str:
+    target = paths.rel(here, paths.entry_src(entry))
+    where = f"<code>{md_inline(entry.package)}</code> · " if package else ""
+    return (
+        f"- [{md_inline(entry.title)}]({target})  \n"
+        f"  {where}{ranges(entry)} · {status_badge(entry.status)} · {entry.created.isoformat()}"
+    )
+
+
+def _list(entries: Sequence[Entry], here: str, *, package: bool = True) -> str:
+    if not entries:
+        return "None."
+    return "\n".join(_item(e, here, package=package) for e in entries)
+
+
+def home_stats(entries: Sequence[Entry]) -> str:
+    """Counts for the home page: entries, packages, and entries per status."""
+    by_status: dict[Status, int] = defaultdict(int)
+    for e in entries:
+        by_status[e.status] += 1
+    packages = len({e.package for e in entries})
+    reproduced = sum(1 for e in entries if e.evidence.reproduced.done)
+    lines = [
+        f"**{len(entries)}** entries for **{packages}** packages; **{reproduced}** reproduced.",
+        "",
+        "| Status | Entries |",
+        "| --- | ---: |",
+    ]
+    for status in Status:
+        link = f"{paths.rel(paths.HOME, paths.STATUSES)}#{paths.status_anchor(status)}"
+        lines.append(f"| [{STATUS_WORDS[status]}]({link}) | {by_status.get(status, 0)} |")
+    return "\n".join(lines)
+
+
+def home_newest(entries: Sequence[Entry], count: int = 10) -> str:
+    """The newest entries, for the home page."""
+    return _list(newest_first(entries)[:count], paths.HOME)
+
+
+def packages_index(entries: Sequence[Entry]) -> str:
+    """The list of packages with their entry counts."""
+    counts: dict[str, int] = defaultdict(int)
+    for e in entries:
+        counts[e.package] += 1
+    here = paths.PACKAGES_INDEX
+    lines = ["# Packages", "", "| Package | Entries |", "| --- | ---: |"]
+    for name in sorted(counts):
+        target = paths.rel(here, paths.package_src(name))
+        lines.append(f"| [{md_inline(name)}]({target}) | {counts[name]} |")
+    return "\n".join(lines) + "\n"
+
+
+def package_page(package: str, entries: Sequence[Entry]) -> str:
+    """One package's known failures, newest first, with their affected ranges."""
+    here = paths.package_src(package)
+    return (
+        f"# {md_inline(package)}\n\n"
+        f"Known failures filed under `{package}`, newest first.\n\n"
+        f"{_list(newest_first(entries), here, package=False)}\n"
+    )
+
+
+def statuses_page(entries: Sequence[Entry]) -> str:
+    """Entries grouped by status, newest first within each."""
+    here = paths.STATUSES
+    parts = ["# Entries by status"]
+    for status in Status:
+        chosen = [e for e in entries if e.status is status]
+        parts.append(f"## {STATUS_WORDS[status].capitalize()} {{ #{paths.status_anchor(status)} }}")
+        parts.append(_list(newest_first(chosen), here))
+    return "\n\n".join(parts) + "\n"
+
+
+def exceptions_page(entries: Sequence[Entry]) -> str:
+    """Entries grouped by the exception types their signatures name."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for name in dict.fromkeys(s.exception for s in e.signatures if s.exception):
+            groups[name].append(e)
+    here = paths.EXCEPTIONS
+    parts = ["# Entries by exception type"]
+    if not groups:
+        parts.append("None.")
+    for name in sorted(groups):
+        parts.append(f"## {md_inline(name)} {{ #{paths.anchor(name)} }}")
+        parts.append(_list(newest_first(groups[name]), here))
+    return "\n\n".join(parts) + "\n"
+
+
+def tags_page(entries: Sequence[Entry]) -> str:
+    """Entries grouped by tag."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        for tag in dict.fromkeys(e.tags):
+            groups[tag].append(e)
+    here = paths.TAGS
+    parts = ["# Entries by tag"]
+    if not groups:
+        parts.append("None.")
+    for tag in sorted(groups):
+        parts.append(f"## {tag} {{ #{paths.anchor(tag)} }}")
+        parts.append(_list(newest_first(groups[tag]), here))
+    return "\n\n".join(parts) + "\n"

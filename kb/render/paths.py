@@ -1,0 +1,47 @@
+"""Where each generated page lives in the site, and links between them."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from kb.models import Entry, Status
+
+
+def entry_src(entry: Entry) -> str:
+    """Source path of an entry's page, relative to the docs directory."""
+    return f"entries/{entry.package}/{entry.id}.md"
+
+
+def entry_url(entry: Entry) -> str:
+    """Site-relative URL of an entry's page (mkdocs directory URLs)."""
+    return f"entries/{entry.package}/{entry.id}/"
+
+
+def package_src(package: str) -> str:
+    """Source path of a package's index page."""
+    return f"packages/{package}.md"
+
+
+def status_anchor(status: Status) -> str:
+    """Anchor of a status' section on the statuses page."""
+    return status.value
+
+
+def anchor(text: str) -> str:
+    """A stable anchor for free text (an exception type, a tag)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def rel(from_src: str, to_src: str) -> str:
+    """Relative Markdown link from one source page to another (mkdocs validates and rewrites it)."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+PACKAGES_INDEX = "packages/index.md"
+STATUSES = "statuses.md"
+EXCEPTIONS = "exceptions.md"
+TAGS = "tags.md"
+RULES = "reference/rules.md"
+FORMAT = "reference/format.md"
+HOME = "index.md"

@@ -1,0 +1,1 @@
+"""Tests of kb.render: the static site."""

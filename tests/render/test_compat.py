@@ -1,0 +1,100 @@
+"""Version-compatibility tables follow from the conditions."""
+
+from __future__ import annotations
+
+import re
+
+from kb.models import Condition
+from kb.render.compat import Dimension, ReleaseStatus, dimensions, list_table, matrix_table, tables
+
+
+def _cells(table: str) -> list[list[str]]:
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table)
+    return [re.findall(r'data-status="([a-z-]+)"', r) for r in rows]
+
+
+def test_single_package_statuses() -> None:
+    dim = dimensions(
+        [
+            Condition(
+                package="acme-db",
+                specifier=">=4.1.0,<4.1.3",
+                fixed="4.1.3",
+                releases=["4.2.0", "4.0.9", "4.1.0", "4.1.3"],
+            )
+        ]
+    )[0]
+    assert dim.releases == ("4.0.9", "4.1.0", "4.1.3", "4.2.0")
+    assert [dim.status(r) for r in dim.releases] == [
+        ReleaseStatus.NOT_AFFECTED,
+        ReleaseStatus.AFFECTED,
+        ReleaseStatus.FIXED,
+        ReleaseStatus.FIXED,
+    ]
+    table = list_table(dim)
+    assert _cells(table) == [["not-affected"], ["affected"], ["fixed"], ["fixed"]]
+    assert table.count('scope="col"') == 2
+    # Readable without colour: the word is in the cell, and the symbol is hidden from
+    # screen readers, which read the release in its place.
+    assert '> affected<span class="kb-sr-only"> (acme-db 4.1.0)</span>' in table
+    assert 'aria-hidden="true"' in table
+
+
+def test_matrix_cell_is_affected_only_when_both_hold() -> None:
+    rows, cols = dimensions(
+        [
+            Condition(
+                package="flask", specifier="<2.2.5", fixed="2.2.5", releases=["2.2.4", "2.2.5"]
+            ),
+            Condition(package="werkzeug", specifier=">=3.0", releases=["2.3.8", "3.0.0"]),
+        ]
+    )
+    table = matrix_table(rows, cols)
+    assert _cells(table) == [["not-affected", "affected"], ["fixed", "fixed"]]
+    assert '<th scope="col">werkzeug 3.0.0</th>' in table
+    assert '<th scope="row">flask 2.2.4</th>' in table
+    assert "(flask 2.2.4 with werkzeug 3.0.0)" in table
+
+
+def test_python_is_a_dimension_like_a_package() -> None:
+    dims = dimensions(
+        [
+            Condition(package="acme", specifier=">=1", releases=["1.0"]),
+            Condition(package="python", specifier=">=3.12", releases=["3.11", "3.12"]),
+        ]
+    )
+    out = tables(dims)
+    assert len(out) == 1
+    assert '<th scope="col">Python 3.12</th>' in out[0]
+    assert _cells(out[0]) == [["not-affected", "affected"]]
+
+
+def test_three_conditions_give_a_matrix_and_a_list() -> None:
+    dims = dimensions(
+        [
+            Condition(package="a", specifier="<2", releases=["1"]),
+            Condition(package="b", specifier=">=5", releases=["5"]),
+            Condition(package="python", specifier=">=3.12", releases=["3.12"]),
+        ]
+    )
+    out = tables(dims)
+    assert [re.search(r'data-kind="(\w+)"', t).group(1) for t in out] == ["matrix", "list"]  # type: ignore[union-attr]
+
+
+def test_releases_fall_back_to_versions_named_by_the_specifier() -> None:
+    dim = dimensions([Condition(package="a", specifier=">=1.0,<1.4", fixed="1.4")])[0]
+    assert dim.releases == ("1.0", "1.4")
+
+
+def test_known_releases_fill_in_when_the_entry_lists_none() -> None:
+    dim = dimensions([Condition(package="a", specifier="<2")], {"a": ["2.0", "1.0"]})[0]
+    assert dim.releases == ("1.0", "2.0")
+
+
+def test_bad_versions_are_unknown_not_errors() -> None:
+    dim = Dimension("a", "not a spec", None, ("1.0",))
+    assert dim.status("1.0") is ReleaseStatus.UNKNOWN
+    dim = Dimension("a", ">=1", "nope", ("0.5", "banana"))
+    assert dim.status("0.5") is ReleaseStatus.UNKNOWN
+    assert dim.status("banana") is ReleaseStatus.UNKNOWN
+    assert "unknown" in list_table(dim)

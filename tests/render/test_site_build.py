@@ -1,0 +1,73 @@
+"""``mkdocs build --strict`` over a fixture KB: every entry gets a page and its exports."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from kb.models import SCHEMA_VERSION
+
+from .conftest import build_site, fixture_sources, merged_entries
+
+IDS = sorted(s.entry.id for s in fixture_sources())
+
+
+def test_every_entry_has_a_page_and_exports(built_site: Path) -> None:
+    for src in fixture_sources():
+        e = src.entry
+        page = built_site / "entries" / e.package / e.id / "index.html"
+        assert page.is_file(), e.id
+        assert (
+            json.loads((built_site / "api/entries" / f"{e.id}.json").read_text())["entry"]["id"]
+            == e.id
+        )
+        osv = json.loads((built_site / "api/osv" / f"{e.id}.json").read_text())
+        assert osv["id"] == f"KB-{e.id}"
+        assert osv["database_specific"]["signatures"][0]["text"] == e.signatures[0].text
+    data = json.loads((built_site / "api/entries.json").read_text())
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert [x["id"] for x in data["entries"]] == IDS
+
+
+def test_index_pages_are_built(built_site: Path) -> None:
+    for page in (
+        "packages/acme-web",
+        "statuses",
+        "exceptions",
+        "tags",
+        "reference/rules",
+        "reference/format",
+        "write-an-entry",
+    ):
+        assert (built_site / page / "index.html").is_file(), page
+    home = (built_site / "index.html").read_text()
+    assert "<strong>4</strong> entries for <strong>4</strong> packages" in home
+    exceptions = (built_site / "exceptions/index.html").read_text()
+    assert 'id="typeerror"' in exceptions and 'id="importerror"' in exceptions
+
+
+def test_feed_is_valid_atom(built_site: Path) -> None:
+    root = ET.parse(built_site / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.findtext("a:id", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert ids[0] == "urn:kb:entry:acme-cli-3-term5-python312-color"
+    assert len(ids) == len(IDS)
+
+
+def test_title_with_markup_is_text_in_the_head(built_site: Path) -> None:
+    html_text = (
+        built_site / "entries/acme-cli/acme-cli-3-term5-python312-color/index.html"
+    ).read_text()
+    assert "<title>acme-cli &lt; 2.0 with acme-term 5" in html_text
+    edit = "https://github.com/example/kb/edit/main/entries/acme-cli/acme-cli-3-term5-python312-color.yaml"
+    assert f'href="{edit}"' in html_text
+
+
+def test_a_broken_entry_fails_the_strict_build(tmp_path: Path) -> None:
+    entries = merged_entries(tmp_path / "entries")
+    bad = entries / "acme-db" / "acme-db-5-pool-timeout.yaml"
+    bad.write_text(bad.read_text().replace("status: fixed-upstream", "status: sort-of"))
+    proc = build_site(entries, tmp_path / "out")
+    assert proc.returncode != 0
+    assert "acme-db-5-pool-timeout.yaml" in proc.stderr and "KB203" in proc.stderr
