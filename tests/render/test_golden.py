@@ -1,6 +1,7 @@
 """The fixture KB's generated pages and exports match the golden files.
 
-Run with ``KB_UPDATE_GOLDEN=1`` to rewrite the golden files after an intended change.
+Run with ``KB_UPDATE_GOLDEN=1`` to rewrite the golden files after an intended change. Each
+golden file is the site path plus ``.golden``, so that formatters leave Markdown alone.
 """
 
 from __future__ import annotations
@@ -54,13 +55,12 @@ def test_generated_files_match_golden() -> None:
             if old.is_file():
                 old.unlink()
         for path, text in generated.items():
-            target = GOLDEN / path
+            target = GOLDEN / f"{path}.golden"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
     on_disk = {
-        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-        for p in GOLDEN.rglob("*")
-        if p.is_file()
+        p.relative_to(GOLDEN).as_posix().removesuffix(".golden"): p.read_text(encoding="utf-8")
+        for p in GOLDEN.rglob("*.golden")
     }
     assert sorted(on_disk) == sorted(generated)
     for path, text in generated.items():
