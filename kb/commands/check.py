@@ -1,0 +1,221 @@
+"""``kb check``: which known failures apply to an environment, a lockfile or requirements."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kb.commands._common import add_entries_option, add_format_option
+
+if TYPE_CHECKING:
+    from kb.check import CheckReport, Ignore, Verdict
+    from kb.environment import Environment
+
+
+def add_environment_options(p: argparse.ArgumentParser) -> None:
+    """Where versions come from; shared with ``kb scan``."""
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--python",
+        metavar="PATH",
+        help="inspect the distributions of another interpreter (e.g. .venv/bin/python)",
+    )
+    group.add_argument(
+        "-r",
+        "--requirement",
+        metavar="FILE",
+        help="a requirements file or 'pip freeze' output ('-' for standard input); "
+        "only == pins count",
+    )
+    group.add_argument(
+        "--lockfile",
+        metavar="FILE",
+        help="uv.lock, poetry.lock, pylock.toml, Pipfile.lock or a requirements file",
+    )
+    p.add_argument(
+        "--python-version",
+        metavar="X.Y[.Z]",
+        help="the interpreter version a lockfile or requirements file is for",
+    )
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check",
+        help="which known failures apply to this environment or lockfile",
+        description="Report every known failure whose conditions all hold for the versions "
+        "installed for this interpreter (default), another interpreter (--python), a "
+        "requirements file (-r) or a lockfile (--lockfile). Exit 1 when any applies.",
+        epilog="Ignores: --ignore ID:REASON or ID@YYYY-MM-DD:REASON (expires after that day), "
+        'or in pyproject.toml:  [tool.kb] ignore = [{id = "ID", reason = "...", '
+        "until = 2027-01-01}].  Exit codes: 0 nothing applies, 1 something applies, "
+        "2 bad option or unreadable input.",
+    )
+    add_environment_options(p)
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID:REASON",
+        help="leave an entry out, with a reason (repeatable; ID@YYYY-MM-DD:REASON expires)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="PYPROJECT",
+        help="pyproject.toml with [tool.kb] ignores (default: the nearest one above the "
+        "lockfile or the working directory)",
+    )
+    p.add_argument("--no-config", action="store_true", help="do not read pyproject.toml")
+    add_entries_option(p)
+    add_format_option(p, "text", "json", "github")
+    p.set_defaults(run=run)
+
+
+def load_environment(args: argparse.Namespace) -> Environment:
+    """The environment chosen by --python / -r / --lockfile (default: this interpreter)."""
+    from kb import environment
+    from kb.environment import requirements
+    from kb.errors import UsageError
+
+    env: Environment
+    if args.python:
+        env = environment.from_python(args.python)
+    elif args.requirement == "-":
+        env = requirements.parse(Path("<stdin>"), text=sys.stdin.read())
+    elif args.requirement:
+        env = requirements.parse(Path(args.requirement))
+    elif args.lockfile:
+        env = environment.from_file(Path(args.lockfile))
+    else:
+        env = environment.from_running_interpreter()
+    if args.python_version:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            Version(args.python_version)
+        except InvalidVersion:
+            raise UsageError(f"--python-version {args.python_version!r}: not a version") from None
+        env = env.with_python(args.python_version)
+    return env
+
+
+def load_entries(args: argparse.Namespace) -> list[object]:
+    """The valid entries; broken entry files are counted on stderr (``kb lint`` names them)."""
+    from kb.catalog import load_catalog
+    from kb.commands._common import entries_dir
+    from kb.errors import UsageError
+
+    root = entries_dir(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
+    catalog, result = load_catalog(root)
+    if result.problems:
+        print(
+            f"kb: {len(result.problems)} problem(s) in {root}; affected entries were skipped "
+            "(run 'kb lint' for details)",
+            file=sys.stderr,
+        )
+    return list(catalog)
+
+
+def _ignores(args: argparse.Namespace) -> list[Ignore]:
+    from kb.check import find_pyproject, ignores_from_pyproject, parse_ignore
+
+    ignores = [parse_ignore(text) for text in args.ignore]
+    if args.no_config:
+        return ignores
+    config: Path | None = args.config
+    if config is None:
+        near = args.lockfile or (args.requirement if args.requirement != "-" else None)
+        start = Path(near).resolve().parent if near else Path.cwd()
+        config = find_pyproject(start)
+    if config is not None:
+        ignores.extend(ignores_from_pyproject(config))
+    return ignores
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from kb.check import applicable
+
+    env = load_environment(args)
+    entries = load_entries(args)
+    report = applicable(entries, env, _ignores(args))  # type: ignore[arg-type]
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    elif args.format == "github":
+        _github(report, args.lockfile or args.requirement)
+    else:
+        _text(report)
+    _summary(report)
+    return 1 if report.applies else 0
+
+
+def versions_text(verdict: Verdict) -> str:
+    """``flask 2.2.2 (<2.2.5), werkzeug 3.0.1 (>=3.0)``."""
+    return ", ".join(f"{c.package} {c.version or '?'} ({c.specifier})" for c in verdict.conditions)
+
+
+def fix_text(verdict: Verdict) -> str:
+    """The first fix option, with the release it needs."""
+    text = verdict.fix or ""
+    if verdict.requires:
+        text += f" ({verdict.requires})"
+    return text
+
+
+def _text(report: CheckReport) -> None:
+    out = sys.stdout
+    for v in report.applies:
+        out.write(f"{v.entry_id}\n  {v.title}\n")
+        out.write(f"  applies: {versions_text(v)}\n")
+        out.write(f"  fix: {fix_text(v)}\n")
+        if v.fixed:
+            out.write(f"  fixed in: {', '.join(f'{p} {r}' for p, r in v.fixed)}\n")
+    for v in report.may_apply:
+        out.write(f"{v.entry_id} (may apply)\n  {v.title}\n")
+        if v.conditions:
+            out.write(f"  versions: {versions_text(v)}\n")
+        out.write(f"  unknown: {'; '.join(v.reasons)}\n")
+    for v, ignore in report.ignored:
+        until = f" until {ignore.until}" if ignore.until else ""
+        out.write(f"{v.entry_id} (ignored{until}: {ignore.reason})\n")
+    for ignore in report.expired:
+        out.write(
+            f"expired ignore: {ignore.id} (until {ignore.until}, {ignore.origin}): "
+            f"{ignore.reason}; no longer ignored\n"
+        )
+    for ignore in report.unknown_ignores:
+        out.write(f"unknown ignore: {ignore.id} ({ignore.origin}): no such entry\n")
+
+
+def _github(report: CheckReport, file: str | None) -> None:
+    from kb.scan.github import annotation
+
+    for v in report.applies:
+        message = f"{v.title}. Versions: {versions_text(v)}. Fix: {fix_text(v)}"
+        print(annotation("error", f"kb: {v.entry_id}", message, file))
+    for v in report.may_apply:
+        message = f"{v.title}. Unknown: {'; '.join(v.reasons)}"
+        print(annotation("warning", f"kb: {v.entry_id} may apply", message, file))
+    for ignore in report.expired:
+        message = f"ignore of {ignore.id} expired on {ignore.until}: {ignore.reason}"
+        print(annotation("warning", "kb: expired ignore", message, file))
+
+
+def _summary(report: CheckReport) -> None:
+    env = report.environment
+    python = f", python {env.python}" if env.python else ", python unknown"
+    for note in env.notes:
+        print(f"kb: {note}", file=sys.stderr)
+    print(
+        f"kb check: {env.source}: {len(env.packages)} packages{python}; "
+        f"{report.checked} entries checked: {len(report.applies)} apply, "
+        f"{len(report.may_apply)} may apply, {len(report.ignored)} ignored"
+        + (f", {len(report.expired)} expired ignore(s)" if report.expired else ""),
+        file=sys.stderr,
+    )
