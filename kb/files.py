@@ -73,3 +73,16 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
                     continue
                 yield Path(child.path)
         stack.extend(reversed(subdirs))
+
+
+def default_entries_dir() -> Path:
+    """The entries directory: ``$KB_ENTRIES``, else ``entries/`` of the enclosing checkout."""
+    env = os.environ.get("KB_ENTRIES")
+    if env:
+        return Path(env)
+    here = Path.cwd()
+    for candidate in (here, *here.parents):
+        if (candidate / "entries").is_dir() and (candidate / "pyproject.toml").is_file():
+            return candidate / "entries"
+    bundled = Path(__file__).resolve().parent.parent / "entries"
+    return bundled if bundled.is_dir() else here / "entries"

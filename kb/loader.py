@@ -6,7 +6,6 @@ with the file, line and column, and the run goes on. Nothing is ever written.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kb import yamlio
 from kb.errors import Location, Problem, display_path
-from kb.files import ENTRY_SUFFIXES, iter_entry_files
+from kb.files import ENTRY_SUFFIXES, default_entries_dir, iter_entry_files
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -108,16 +107,3 @@ def load_tree(paths: Iterable[Path], progress: Callable[[int], None] | None = No
         if progress is not None:
             progress(result.files)
     return result
-
-
-def default_entries_dir() -> Path:
-    """The entries directory: ``$KB_ENTRIES``, else ``entries/`` of the enclosing checkout."""
-    env = os.environ.get("KB_ENTRIES")
-    if env:
-        return Path(env)
-    here = Path.cwd()
-    for candidate in (here, *here.parents):
-        if (candidate / "entries").is_dir() and (candidate / "pyproject.toml").is_file():
-            return candidate / "entries"
-    bundled = Path(__file__).resolve().parent.parent / "entries"
-    return bundled if bundled.is_dir() else here / "entries"

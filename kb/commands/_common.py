@@ -20,7 +20,7 @@ def add_entries_option(parser: argparse.ArgumentParser) -> None:
 
 def entries_dir(args: argparse.Namespace) -> Path:
     """The entries directory chosen by ``--entries`` or the default."""
-    from kb.loader import default_entries_dir
+    from kb.files import default_entries_dir
 
     chosen: Path | None = getattr(args, "entries", None)
     return chosen if chosen is not None else default_entries_dir()

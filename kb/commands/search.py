@@ -1,0 +1,153 @@
+"""``kb search``: the known failure behind an error line, a traceback, a log or a few words."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import BinaryIO
+
+from kb.commands._common import add_entries_option, add_format_option, entries_dir
+from kb.errors import UsageError
+
+EXAMPLES = """\
+examples:
+  kb search "ImportError: cannot import name 'url_quote' from 'werkzeug.urls'"
+  pytest 2>&1 | kb search -
+  kb search - < ci.log
+  kb search httpx AsyncClient slow
+  kb search --with werkzeug==3.0.1 --with flask==2.2.2 "cannot import name 'url_quote'"
+  kb search --env --json - < traceback.txt
+
+exit codes: 0 a known failure matches (medium or high confidence); 1 none does;
+            2 usage error (empty query, bad --with)
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "search",
+        help="find the known failure behind an error line, traceback or log",
+        description="Find the known failure behind what you paste: one error line, a whole "
+        "traceback, a CI log, or a few words. Tracebacks and logs are read for their failure "
+        "lines, exception types, the packages in frame paths and the Python version. Give "
+        "versions (--env, --with) to learn whether a failure applies to them. Long input is "
+        "read from its end (the last 256 KiB); use 'kb scan' to search a whole log.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("query", nargs="*", help="the error text; '-' reads it from stdin")
+    p.add_argument("--limit", type=int, default=5, metavar="N", help="at most N hits (default 5)")
+    p.add_argument(
+        "--package",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only failures involving this package (repeatable)",
+    )
+    p.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        default=[],
+        metavar="NAME==VERSION",
+        help="a version you run, e.g. werkzeug==3.0.1 or python==3.12 (repeatable)",
+    )
+    p.add_argument(
+        "--env",
+        action="store_true",
+        help="use the versions installed in the running interpreter",
+    )
+    add_entries_option(p)
+    add_format_option(p, "text", "json")
+    p.set_defaults(run=run)
+
+
+def read_query(args: argparse.Namespace) -> tuple[str, int | None]:
+    """The query text from the arguments or stdin, and the input size when it was cut."""
+    from kb.search.query import MAX_QUERY_BYTES, decode_query
+
+    if args.query == ["-"]:
+        tail, total = _read_tail(sys.stdin.buffer, MAX_QUERY_BYTES)
+        text, _ = decode_query(tail)
+        return text, (total if total > len(tail) else None)
+    if not args.query:
+        raise UsageError("no query: give an error line, a traceback, or '-' to read stdin")
+    return decode_query(" ".join(args.query).encode("utf-8", "surrogateescape"))
+
+
+def _read_tail(stream: BinaryIO, keep: int) -> tuple[bytes, int]:
+    """The last ``keep`` bytes of a stream of any size (bounded memory), and its size."""
+    kept = b""
+    total = 0
+    while chunk := stream.read(1 << 20):
+        total += len(chunk)
+        kept = (kept + chunk)[-keep:]
+    return kept, total
+
+
+def parse_versions(pairs: list[str]) -> dict[str, str]:
+    """``['werkzeug==3.0.1']`` -> ``{'werkzeug': '3.0.1'}``; bad input is a usage error."""
+    from packaging.version import InvalidVersion, Version
+
+    from kb.matching import canonical
+
+    versions: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, version = pair.partition("==")
+        name, version = name.strip(), version.strip()
+        if not sep or not name or not version:
+            raise UsageError(f"--with {pair!r}: expected NAME==VERSION, e.g. werkzeug==3.0.1")
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise UsageError(f"--with {pair!r}: {version!r} is not a PEP 440 version") from None
+        versions[canonical(name)] = version
+    return versions
+
+
+def run(args: argparse.Namespace) -> int:
+    from kb.search import search_text
+    from kb.search.report import to_json, to_text
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    text, truncated = read_query(args)
+    if not text.strip():
+        raise UsageError("empty query: give an error line, a traceback, or '-' to read stdin")
+    versions: dict[str, str] = {}
+    if args.env:
+        from kb.environment import from_running_interpreter
+
+        versions.update(from_running_interpreter().versions())
+    versions.update(parse_versions(args.with_))
+    if truncated:
+        print(
+            f"kb: input is {truncated:,} bytes; searching its last part "
+            "(use 'kb scan' for whole logs)",
+            file=sys.stderr,
+        )
+    root = entries_dir(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such entries directory")
+    result, report = search_text(
+        text,
+        root,
+        limit=args.limit,
+        packages=args.package,
+        versions=versions,
+        truncated_from=truncated,
+    )
+    for line in report.warnings:
+        print(f"kb: warning: {line}", file=sys.stderr)
+    if report.problems:
+        count = len(report.problems)
+        print(
+            f"kb: warning: {count} invalid entr{'y' if count == 1 else 'ies'} skipped "
+            f"(run 'kb lint' for details): {report.problems[0]}",
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        sys.stdout.write(to_json(result))
+    else:
+        sys.stdout.write(to_text(result))
+    return 0 if result.found else 1

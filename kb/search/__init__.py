@@ -1,0 +1,53 @@
+"""Search: find the known failure behind an error line, a traceback, a log or a few words.
+
+``search_text`` is the one-call API; :class:`Searcher` over :func:`open_index` serves many
+queries against one index (benchmarks, long-running tools).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from kb.search.engine import HIGH, LOW, MEDIUM, Hit, Searcher, SearchResult
+from kb.search.index import Index, RefreshReport, open_index
+from kb.search.query import QueryInfo, decode_query, understand
+
+__all__ = [
+    "HIGH",
+    "LOW",
+    "MEDIUM",
+    "Hit",
+    "Index",
+    "QueryInfo",
+    "RefreshReport",
+    "SearchResult",
+    "Searcher",
+    "decode_query",
+    "open_index",
+    "search_text",
+    "understand",
+]
+
+
+def search_text(
+    text: str,
+    entries_dir: Path,
+    *,
+    limit: int = 5,
+    packages: Sequence[str] = (),
+    versions: Mapping[str, str] | None = None,
+    cache: Path | None = None,
+    truncated_from: int | None = None,
+) -> tuple[SearchResult, RefreshReport]:
+    """Search ``text`` in the entries of ``entries_dir`` (index refreshed as needed)."""
+    report = RefreshReport()
+    index = open_index(entries_dir, cache, report=report)
+    report.problems = index.state.problems()
+    try:
+        result = Searcher(index).search(
+            understand(text, truncated_from), limit=limit, packages=packages, versions=versions
+        )
+    finally:
+        index.close()
+    return result, report

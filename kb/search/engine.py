@@ -1,0 +1,262 @@
+"""Finding known failures for a query: the exact-signature path first, full text second.
+
+1. Exact: every signature is anchored on its rarest certain word; the query's words pick
+   the few signatures worth verifying, and a verified match (regex, or normalized text)
+   is the strongest evidence there is. Needs neither Whoosh nor pydantic.
+2. Full text, only when nothing matched exactly: a Whoosh OR-query of the query's most
+   distinctive terms over the entries' fields, re-scored by how much of the signature
+   (for error text) or of the query (for a few words) the entry covers.
+
+Versions (``--env``, ``--with``, or the Python seen in paths) decide whether each hit
+applies; hits that do not apply rank below those that do, whatever their score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.matching import Applicability, CompiledSignature, applicability, compile_signature
+from kb.normalize import normalize, tokens, words
+from kb.search.index import Index
+from kb.search.query import QueryInfo
+
+HIGH = "high"
+MEDIUM = "medium"
+LOW = "low"
+_CONFIDENCE_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+
+MEDIUM_COVERAGE = 0.7
+"""Full-text hits on error text covering at least this share of it are labelled medium."""
+MEDIUM_WORDS_COVERAGE = 0.5
+"""The same for a query of a few words, which rarely uses the entry's exact wording."""
+
+MAX_TERMS = 12
+COMMON_SHARE = 0.05
+
+
+@dataclass(slots=True)
+class Hit:
+    """One known failure found for the query."""
+
+    record: dict[str, Any]
+    score: float
+    confidence: str
+    exact: bool
+    matched_line: str | None = None
+    applies: Applicability = Applicability.UNKNOWN
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return str(self.record["id"])
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """The hits of one query, best first, and what was understood of it."""
+
+    query: QueryInfo
+    hits: list[Hit]
+    versions: dict[str, str]
+
+    @property
+    def found(self) -> bool:
+        """True when at least one hit is medium or high confidence."""
+        return any(h.confidence != LOW for h in self.hits)
+
+
+class Searcher:
+    """Searches one open index; keeps compiled signatures between queries."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._compiled: dict[tuple[str, int], CompiledSignature | None] = {}
+        self._sig_terms: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
+
+    def _signature(self, entry_id: str, idx: int) -> CompiledSignature | None:
+        key = (entry_id, idx)
+        if key not in self._compiled:
+            record = self.index.state.records.get(entry_id)
+            compiled = None
+            if record is not None and idx < len(record["signatures"]):
+                sig = record["signatures"][idx]
+                try:
+                    compiled = compile_signature(
+                        entry_id, idx, sig["kind"], sig["text"], sig["regex"], sig["exception"]
+                    )
+                except Exception:  # an invalid regex: lint reports it
+                    compiled = None
+            self._compiled[key] = compiled
+        return self._compiled[key]
+
+    def search(
+        self,
+        info: QueryInfo,
+        *,
+        limit: int = 5,
+        packages: Sequence[str] = (),
+        versions: Mapping[str, str] | None = None,
+    ) -> SearchResult:
+        """Search for ``info``; ``packages`` narrows to entries involving one of them."""
+        known = dict(versions or {})
+        if info.python and "python" not in known:
+            known["python"] = info.python
+        wanted = {p.lower().replace("_", "-") for p in packages}
+        hits = self._exact(info)
+        if not hits:
+            try:
+                hits = self._full_text(info, limit * 4)
+            except Exception:  # a writer replaced segments mid-query: once more, fresh
+                self.index.reopen()
+                hits = self._full_text(info, limit * 4)
+        if wanted:
+            hits = [h for h in hits if wanted & _packages_of(h.record)]
+        seen = set(info.packages)
+        for hit in hits:
+            if seen & _packages_of(hit.record):
+                hit.score = min(1.0, hit.score + 0.02)
+            if known:
+                conditions = [(c["package"], c["specifier"]) for c in hit.record["affected"]]
+                verdict, results = applicability(conditions, known)
+                hit.applies = verdict
+                hit.versions = {r.package: r.version for r in results if r.version is not None}
+        hits.sort(
+            key=lambda h: (
+                h.applies is Applicability.NOT_AFFECTED,
+                _CONFIDENCE_ORDER[h.confidence],
+                -h.score,
+                h.id,
+            )
+        )
+        return SearchResult(query=info, hits=hits[:limit], versions=known)
+
+    # -- exact signatures ------------------------------------------------------------
+
+    def _exact(self, info: QueryInfo) -> list[Hit]:
+        state = self.index.state
+        text = info.text
+        normalized = normalize(text)
+        query_words = set(words(text)) | set(words(normalized))
+        candidates: list[list[Any]] = list(state.unanchored)
+        for word in query_words:
+            found = state.anchors.get(word)
+            if found:
+                candidates.extend(found)
+        best: dict[str, Hit] = {}
+        lines = info.failure_lines
+        for entry_id, idx in candidates:
+            sig = self._signature(entry_id, idx)
+            if sig is None or not sig.matches(text, normalized):
+                continue
+            line, position = _matching_line(sig, lines)
+            # a match on the final exception line is the strongest; later lines beat earlier
+            score = 0.9 + (0.05 * (position + 1) / len(lines) if lines else 0.0)
+            if sig.exception and any(
+                t == sig.exception or t.endswith("." + sig.exception.rsplit(".", 1)[-1])
+                for t in info.exception_types
+            ):
+                score += 0.02
+            score = round(min(score, 1.0), 4)
+            record = state.records[entry_id]
+            current = best.get(entry_id)
+            if current is None or score > current.score:
+                best[entry_id] = Hit(record, score, HIGH, True, line)
+        return list(best.values())
+
+    # -- full text ---------------------------------------------------------------------
+
+    def _full_text(self, info: QueryInfo, limit: int) -> list[Hit]:
+        from kb.search import backend
+
+        reader = self.index.reader()
+        n_docs = max(reader.doc_count, 1)
+        source = "\n".join(info.failure_lines) if info.failure_lines else info.text
+        normalized = normalize(source)
+        query_terms = list(dict.fromkeys(tokens(normalized)))
+        query_words = set(words(normalized))
+        dfs = {t: reader.df(t) for t in query_terms}
+        present = [t for t in query_terms if dfs[t] > 0]
+        if not present:
+            return []
+        common = max(20, int(n_docs * COMMON_SHARE))
+        chosen = [t for t in present if dfs[t] <= common] or present
+        chosen = sorted(chosen, key=lambda t: (dfs[t], t))[:MAX_TERMS]
+        query = backend.build_query(chosen, info.packages)
+        raw_hits = reader.search(query, limit)
+
+        def idf(term: str) -> float:
+            return math.log(1 + n_docs / (1 + dfs.get(term, 0)))
+
+        # words the KB has never seen count too: a query about something else covers little
+        q_weight = sum(idf(t) for t in query_terms)
+        hits: list[Hit] = []
+        for entry_id, bm25, bag in raw_hits:
+            record = self.index.state.records.get(entry_id)
+            if record is None:
+                continue
+            query_cov = sum(idf(t) for t in query_terms if t in bag) / q_weight if q_weight else 0.0
+            if info.is_error_text:
+                sig_cov = self._signature_coverage(
+                    record, set(query_terms), query_words, reader, n_docs
+                )
+                coverage = 0.7 * sig_cov + 0.3 * query_cov
+                threshold = MEDIUM_COVERAGE
+            else:
+                coverage = query_cov
+                threshold = MEDIUM_WORDS_COVERAGE
+            confidence = MEDIUM if coverage >= threshold else LOW
+            score = round(0.85 * coverage + 0.0001 * min(bm25, 100.0), 4)
+            hits.append(Hit(record, score, confidence, False))
+        return hits
+
+    def _signature_coverage(
+        self,
+        record: dict[str, Any],
+        query_terms: set[str],
+        query_words: set[str],
+        reader: Any,
+        n_docs: int,
+    ) -> float:
+        """Best share (idf-weighted) of a signature's terms that the query contains.
+
+        A signature whose quoted names (``'url_quote'``, ``'proxies'``) are not all in the
+        query, as whole words, covers nothing: a different name in the same message is a
+        different failure (``'float128'`` is not ``'float'``).
+        """
+        best = 0.0
+        for idx, sig in enumerate(record["signatures"]):
+            terms, key = self._terms(record["id"], idx, sig["text"])
+            if not terms or not key <= query_words:
+                continue
+            weights = {t: math.log(1 + n_docs / (1 + reader.df(t))) for t in terms}
+            total = sum(weights.values())
+            got = sum(w for t, w in weights.items() if t in query_terms)
+            best = max(best, got / total if total else 0.0)
+        return best
+
+    def _terms(self, entry_id: str, idx: int, text: str) -> tuple[set[str], set[str]]:
+        key = (entry_id, idx)
+        if key not in self._sig_terms:
+            normalized = normalize(text)
+            quoted = " ".join(m.group(1) or m.group(2) for m in _QUOTED.finditer(normalized))
+            self._sig_terms[key] = (set(tokens(normalized)), set(words(quoted)))
+        return self._sig_terms[key]
+
+
+_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+
+
+def _packages_of(record: dict[str, Any]) -> set[str]:
+    return {record["package"], *(c["package"] for c in record["affected"])}
+
+
+def _matching_line(sig: CompiledSignature, lines: list[str]) -> tuple[str | None, int]:
+    """The last failure line the signature matches, and its position."""
+    for position in range(len(lines) - 1, -1, -1):
+        if sig.matches(lines[position]):
+            return lines[position], position
+    return None, -1

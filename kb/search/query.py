@@ -1,0 +1,176 @@
+"""Understanding what the user pasted: failure lines, exception types, packages, Python version.
+
+Works on an error line, a whole traceback (chained exceptions included), a pytest or CI
+log, pip/setuptools build output, or a few plain words. Pure text processing; the result
+is data that ranking uses and that ``--json`` shows under ``query``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_QUERY_BYTES = 256 * 1024
+"""Search reads at most this much of a query: the tail, where a traceback ends."""
+
+# An exception line: optional pytest "E   " marker or log prefix, a (dotted) type name, ": ".
+_EXC_LINE = re.compile(
+    r"^(?:E\s+)?(?P<type>(?:[A-Za-z_][A-Za-z0-9_]*\.)*"
+    r"(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Exit|Interrupt|Failure|Fault)"
+    r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*))"
+    r"(?::(?:\s|$)|$)"
+)
+_LOG_ERROR = re.compile(
+    r"^(?:.*?\b(?:ERROR|CRITICAL|FATAL)\b[:\]]?\s|error:\s|error in .+ command:\s)", re.IGNORECASE
+)
+# CI timestamps and markers in front of a line: "2024-05-01T10:00:00.1Z ", "##[error]"
+_LOG_PREFIX = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?\s+|\[?\d{2}:\d{2}:\d{2}[\d.,]*\]?\s+)?(?:##\[\w+\]\s*)?"
+)
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
+_SITE_PACKAGES = re.compile(r"(?:site|dist)-packages[\\/](?P<pkg>[A-Za-z0-9_.-]+?)(?:[\\/]|\.py\b)")
+_PYTHON_VERSION = re.compile(r"[\\/]python(?P<ver>3\.\d{1,2})[\\/]")
+_TRACEBACK_START = "Traceback (most recent call last):"
+_CHAINED = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
+
+# Import names that differ from the distribution's canonical name.
+IMPORT_TO_DISTRIBUTION = {
+    "yaml": "pyyaml",
+    "_yaml": "pyyaml",
+    "sklearn": "scikit-learn",
+    "openssl": "pyopenssl",
+    "google": "protobuf",
+    "bs4": "beautifulsoup4",
+    "pil": "pillow",
+    "dateutil": "python-dateutil",
+    "jwt": "pyjwt",
+    "importlib_metadata": "importlib-metadata",
+    "flask_sqlalchemy": "flask-sqlalchemy",
+    "requests_toolbelt": "requests-toolbelt",
+    "pkg_resources": "setuptools",
+    "_distutils_hack": "setuptools",
+    "cv2": "opencv-python",
+    "attr": "attrs",
+}
+
+
+@dataclass(slots=True)
+class QueryInfo:
+    """What was extracted from the query text."""
+
+    text: str
+    """The text searched (the tail of a long input)."""
+    failure_lines: list[str] = field(default_factory=list)
+    """Lines that state the failure, last (the final exception) last."""
+    exception_types: list[str] = field(default_factory=list)
+    """Exception types seen, in order, without repeats."""
+    packages: list[str] = field(default_factory=list)
+    """Distributions seen in frame paths (``site-packages/<pkg>/``) or given by the user."""
+    python: str | None = None
+    """Python version seen in paths such as ``python3.12/``."""
+    truncated_from: int | None = None
+    """Size in bytes of the input when only its tail was read."""
+
+    @property
+    def is_error_text(self) -> bool:
+        """True when the query holds an error line rather than a few words."""
+        return bool(self.failure_lines)
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form shown under ``query``."""
+        return {
+            "failure_lines": self.failure_lines,
+            "exception_types": self.exception_types,
+            "packages": self.packages,
+            "python": self.python,
+            "truncated_from_bytes": self.truncated_from,
+        }
+
+
+def decode_query(raw: bytes) -> tuple[str, int | None]:
+    """Decode query bytes (invalid UTF-8 replaced, NULs dropped), keeping a bounded tail."""
+    truncated = None
+    if len(raw) > MAX_QUERY_BYTES:
+        truncated = len(raw)
+        raw = raw[-MAX_QUERY_BYTES:]
+        newline = raw.find(b"\n")
+        if 0 <= newline < len(raw) - 1:
+            raw = raw[newline + 1 :]
+    text = raw.decode("utf-8", errors="replace").replace("\x00", "")
+    return text, truncated
+
+
+def understand(text: str, truncated_from: int | None = None) -> QueryInfo:
+    """Extract failure lines, exception types, packages and the Python version from ``text``."""
+    info = QueryInfo(text=text, truncated_from=truncated_from)
+    lines = text.splitlines()
+    failures: list[str] = []
+    packages: dict[str, None] = {}
+    for i, line in enumerate(lines):
+        frame = _FRAME.match(line)
+        if frame:
+            path = frame.group("path")
+            pkg = _SITE_PACKAGES.search(path)
+            if pkg:
+                packages.setdefault(distribution_of(pkg.group("pkg")))
+            ver = _PYTHON_VERSION.search(path)
+            if ver and info.python is None:
+                info.python = ver.group("ver")
+            continue
+        indented = line.startswith((" ", "\t"))
+        stripped = _LOG_PREFIX.sub("", line.strip())
+        if not stripped or stripped == _TRACEBACK_START or stripped in _CHAINED:
+            continue
+        exc = _EXC_LINE.match(stripped)
+        if exc and (not indented or stripped.startswith("E ")):
+            failures.append(_strip_pytest_marker(stripped))
+            exc_type = exc.group("type")
+            if exc_type not in info.exception_types:
+                info.exception_types.append(exc_type)
+            if exc_type.endswith("SyntaxError"):
+                code = _syntax_error_code(lines, i)
+                if code:
+                    failures.insert(len(failures) - 1, code)
+            continue
+        if _LOG_ERROR.match(stripped):
+            failures.append(stripped)
+    for match in _SITE_PACKAGES.finditer(text):
+        packages.setdefault(distribution_of(match.group("pkg")))
+    if info.python is None:
+        ver = _PYTHON_VERSION.search(text)
+        if ver:
+            info.python = ver.group("ver")
+    # the final exception is the most telling: keep the order, drop repeats
+    info.failure_lines = list(dict.fromkeys(failures))[-20:]
+    info.packages = list(packages)
+    return info
+
+
+def distribution_of(module: str) -> str:
+    """The canonical distribution name of a top-level module or ``site-packages`` entry."""
+    name = module.split(".", maxsplit=1)[0]
+    # dist-info/egg-info folders carry the distribution name and version
+    name = re.sub(r"-\d.*$", "", name)
+    lowered = name.lower()
+    if lowered in IMPORT_TO_DISTRIBUTION:
+        return IMPORT_TO_DISTRIBUTION[lowered]
+    return re.sub(r"[-_.]+", "-", lowered)
+
+
+def _strip_pytest_marker(line: str) -> str:
+    return line[1:].lstrip() if line.startswith("E ") else line
+
+
+def _syntax_error_code(lines: list[str], index: int) -> str | None:
+    """The offending source line printed above a SyntaxError's caret, if any."""
+    for back in range(index - 1, max(index - 4, -1), -1):
+        candidate = lines[back].strip()
+        if not candidate or set(candidate) <= {"^", "~"}:
+            continue
+        if _FRAME.match(lines[back]):
+            return None
+        return candidate
+    return None

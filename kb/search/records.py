@@ -1,0 +1,86 @@
+"""What the index keeps of an entry: plain JSON-able data, enough to show a hit.
+
+A search shows hits from these records without validating entries through pydantic
+again; only a changed entry is loaded and turned into a record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kb.normalize import normalize, tokens
+
+if TYPE_CHECKING:
+    from kb.models import Entry
+
+Record = dict[str, Any]
+
+_REFERENCE_KINDS = ("issue", "fix", "commit")
+
+
+def page_path(package: str, entry_id: str) -> str:
+    """Where the entry's page is in the built site, relative to the site root."""
+    return f"entries/{package}/{entry_id}/"
+
+
+def record_of(entry: Entry, relpath: str) -> Record:
+    """The record of one entry; ``relpath`` is its file relative to the entries directory."""
+    fix = entry.fixes[0]
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "package": entry.package,
+        "path": relpath,
+        "page": page_path(entry.package, entry.id),
+        "summary": entry.summary,
+        "status": entry.status.value,
+        "affected": [
+            {"package": c.package, "specifier": c.specifier, "fixed": c.fixed}
+            for c in entry.affected.conditions
+        ],
+        "marker": entry.affected.marker,
+        "fix": {
+            "kind": fix.kind.value,
+            "summary": fix.summary,
+            "steps": list(fix.steps),
+            "requires": fix.requires,
+        },
+        "references": [
+            {"kind": r.kind.value, "url": r.url, "title": r.title}
+            for r in entry.evidence.references
+            if r.kind.value in _REFERENCE_KINDS
+        ],
+        "signatures": [
+            {
+                "kind": s.kind.value,
+                "text": s.text,
+                "regex": s.regex,
+                "exception": s.exception,
+            }
+            for s in entry.signatures
+        ],
+        "tags": list(entry.tags),
+    }
+
+
+def document_of(entry: Entry, relpath: str) -> dict[str, str]:
+    """The full-text fields of an entry, as the Whoosh index stores them."""
+    sig_text = "\n".join(
+        f"{s.text}\n{normalize(s.text)}\n{s.exception or ''}" for s in entry.signatures
+    )
+    examples = "\n".join(e.text for e in entry.examples)
+    summary = "\n".join((entry.summary, entry.what_broke, entry.why, entry.trigger))
+    packages = {entry.package, *(c.package for c in entry.affected.conditions)}
+    package_terms = packages | {p.replace("-", "_") for p in packages}
+    bag_source = "\n".join((sig_text, examples, entry.title, summary, " ".join(entry.tags)))
+    return {
+        "id": entry.id,
+        "path": relpath,
+        "sigs": sig_text,
+        "examples": examples,
+        "title": entry.title,
+        "summary": summary,
+        "packages": " ".join(sorted(package_terms)),
+        "tags": " ".join(entry.tags),
+        "bag": " ".join(sorted(set(tokens(bag_source)) | set(package_terms))),
+    }

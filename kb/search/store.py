@@ -1,0 +1,232 @@
+"""The search index on disk: where it lives, whether it is fresh, and keeping it so.
+
+The cache directory (``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``)
+holds, per entries directory, a JSON state file (file stats and content hashes, the
+records hits are shown from, the signature anchors of the exact-match path) and the
+Whoosh index. Each search compares file stats with the state; only changed files are
+read, hashed and, if their content changed, re-validated and re-indexed. Removed files
+drop out; a new normalizer version or index format rebuilds everything.
+
+Writers take a lock; the state file is replaced atomically, so a concurrent search sees
+the old or the new state, never half of one. A state or Whoosh index that cannot be read
+(a killed writer, a damaged disk) is detected and rebuilt. When the cache cannot be
+written (read-only), the index is built in memory for this run and a warning says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb import __version__
+from kb.errors import Problem
+from kb.files import iter_entry_files
+from kb.normalize import NORMALIZER_VERSION, normalize, words
+
+INDEX_FORMAT = 1
+STATE_NAME = "state.json"
+WHOOSH_PREFIX = "whoosh-"
+LOCK_NAME = "lock"
+
+Progress = Callable[[int, int], None]
+
+
+def cache_root() -> Path:
+    """The directory all kb caches live in."""
+    env = os.environ.get("KB_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kb"
+
+
+def index_dir(entries_root: Path, cache: Path | None = None) -> Path:
+    """The cache directory of the index of ``entries_root``."""
+    key = hashlib.sha256(str(entries_root.resolve()).encode()).hexdigest()[:16]
+    return (cache or cache_root()) / f"index-{key}"
+
+
+@dataclass(slots=True)
+class State:
+    """Everything search needs without Whoosh: records, anchors, file stats."""
+
+    root: str
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    anchors: dict[str, list[list[Any]]] = field(default_factory=dict)
+    unanchored: list[list[Any]] = field(default_factory=list)
+    generation: int = -1
+    whoosh: str = ""
+    """Name of the Whoosh directory this state belongs to; a rebuild writes a new one."""
+
+    def problems(self) -> list[str]:
+        """Messages of the entry files that could not be indexed, sorted by path."""
+        return [p for rel in sorted(self.files) for p in self.files[rel].get("problems", [])]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "format": INDEX_FORMAT,
+                "normalizer": NORMALIZER_VERSION,
+                "kb": __version__,
+                "root": self.root,
+                "generation": self.generation,
+                "whoosh": self.whoosh,
+                "files": self.files,
+                "records": self.records,
+                "anchors": self.anchors,
+                "unanchored": self.unanchored,
+            },
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+
+
+def read_state(directory: Path, root: str) -> State | None:
+    """The state in ``directory``, or None when missing, unreadable or out of date."""
+    try:
+        data = json.loads((directory / STATE_NAME).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if (
+        data.get("format") != INDEX_FORMAT
+        or data.get("normalizer") != NORMALIZER_VERSION
+        or data.get("kb") != __version__
+        or data.get("root") != root
+    ):
+        return None
+    try:
+        return State(
+            root=root,
+            files=dict(data["files"]),
+            records=dict(data["records"]),
+            anchors=dict(data["anchors"]),
+            unanchored=list(data["unanchored"]),
+            generation=int(data["generation"]),
+            whoosh=str(data["whoosh"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def scan_files(root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
+    """``{relative path: (mtime_ns, size)}`` of every entry file under ``root``."""
+    problems: list[Problem] = []
+    stats: dict[str, tuple[int, int]] = {}
+    prefix = len(str(root)) + 1
+    for path in iter_entry_files([root], problems):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        stats[str(path)[prefix:]] = (st.st_mtime_ns, st.st_size)
+    return stats, problems
+
+
+def is_fresh(state: State, stats: dict[str, tuple[int, int]]) -> bool:
+    """True when no entry file was added, removed or touched since ``state`` was written."""
+    if len(state.files) != len(stats):
+        return False
+    for rel, (mtime, size) in stats.items():
+        known = state.files.get(rel)
+        if known is None or known["mtime_ns"] != mtime or known["size"] != size:
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """Hold the index's writer lock (blocking) while the body runs."""
+    import fcntl
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_NAME, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def compute_anchors(state: State) -> None:
+    """Give every signature the rarest word it is certain to contain, for exact lookups.
+
+    A text that matches a signature contains all the words of its required literals;
+    the rarest of them across the KB is its anchor, so a query only verifies signatures
+    anchored on one of its own words.
+    """
+    from kb.matching import compile_signature, required_literals
+
+    per_sig: list[tuple[str, int, list[str]]] = []
+    df: Counter[str] = Counter()
+    for entry_id in sorted(state.records):
+        for index, sig in enumerate(state.records[entry_id]["signatures"]):
+            try:
+                compiled = compile_signature(
+                    entry_id, index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
+                )
+            except Exception:  # an invalid regex: lint reports it; search skips it
+                continue
+            candidates = _interior_words(required_literals(compiled))
+            per_sig.append((entry_id, index, candidates))
+            df.update(set(candidates))
+    anchors: dict[str, list[list[Any]]] = {}
+    unanchored: list[list[Any]] = []
+    for entry_id, index, candidates in per_sig:
+        if not candidates:
+            unanchored.append([entry_id, index])
+            continue
+        anchor = min(candidates, key=lambda w: (df[w], -len(w), w))
+        anchors.setdefault(anchor, []).append([entry_id, index])
+    state.anchors = anchors
+    state.unanchored = unanchored
+
+
+def _interior_words(literals: list[str]) -> list[str]:
+    """Words of the literals that a matching text surely contains as whole words."""
+    out: list[str] = []
+    for literal in literals:
+        found = words(normalize(literal))
+        # the first and last word may continue beyond the literal in the matched text
+        if len(found) > 2:
+            found = found[1:-1]
+        elif literal[:1].isalnum() or literal[-1:].isalnum():
+            found = [
+                w
+                for i, w in enumerate(found)
+                if not (i == 0 and literal[:1].isalnum())
+                and not (i == len(found) - 1 and literal[-1:].isalnum())
+            ]
+        out.extend(found)
+    return list(dict.fromkeys(out))
+
+
+def content_hash(raw: bytes) -> str:
+    """The content hash that decides whether an entry changed."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def write_state(directory: Path, state: State) -> None:
+    """Replace the state file atomically, then remove Whoosh directories it no longer uses.
+
+    A search that read the previous state may still be reading the previous directory;
+    on POSIX its open files stay readable, and one that opens too late retries with the
+    new state.
+    """
+    import shutil
+
+    from kb.fsutil import write_atomic
+
+    write_atomic(directory / STATE_NAME, state.to_json())
+    for old in directory.glob(WHOOSH_PREFIX + "*"):
+        if old.name != state.whoosh:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,174 @@
+"""The index: built on first use, refreshed incrementally, rebuilt when broken."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.search import RefreshReport, Searcher, open_index, store, understand
+
+URL_QUOTE = "ImportError: cannot import name 'url_quote' from 'acme_util.urls'"
+
+
+def refresh(root: Path, cache: Path, **kwargs: object) -> RefreshReport:
+    report = RefreshReport()
+    open_index(root, cache, report=report, **kwargs).close()  # type: ignore[arg-type]
+    return report
+
+
+def state_file(root: Path, cache: Path) -> Path:
+    return store.index_dir(root, cache) / store.STATE_NAME
+
+
+def top(root: Path, cache: Path, text: str) -> list[str]:
+    index = open_index(root, cache)
+    try:
+        return [h.id for h in Searcher(index).search(understand(text)).hits]
+    finally:
+        index.close()
+
+
+def test_first_use_builds_then_nothing_is_rewritten(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert refresh(fixture_kb, cache).added == 2
+    before = state_file(fixture_kb, cache).stat().st_mtime_ns
+    report = refresh(fixture_kb, cache)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
+    assert state_file(fixture_kb, cache).stat().st_mtime_ns == before
+
+
+def test_one_changed_entry_is_reindexed_alone(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
+    report = refresh(fixture_kb, cache)
+    assert (report.updated, report.unchanged, report.rebuilt) == (1, 1, False)
+    assert (
+        top(fixture_kb, cache, "cannot import name 'url_quote_plus' from 'acme_util.urls'")[0]
+        == "acme-web-12-removed-url-quote"
+    )
+
+
+def test_touched_but_unchanged_entry_is_not_reindexed(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    os.utime(path, ns=(1, 1))
+    report = refresh(fixture_kb, cache)
+    assert (report.updated, report.unchanged) == (0, 2)
+
+
+def test_removed_entry_drops_out(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert top(fixture_kb, cache, URL_QUOTE) == ["acme-web-12-removed-url-quote"]
+    next(fixture_kb.glob("acme-web/*.yaml")).unlink()
+    report = refresh(fixture_kb, cache)
+    assert report.removed == 1
+    assert "acme-web-12-removed-url-quote" not in top(fixture_kb, cache, URL_QUOTE)
+
+
+def test_new_normalizer_version_rebuilds(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    monkeypatch.setattr(store, "NORMALIZER_VERSION", store.NORMALIZER_VERSION + 1)
+    report = refresh(fixture_kb, cache)
+    assert report.added == 2
+    assert json.loads(state_file(fixture_kb, cache).read_text())["normalizer"] == (
+        store.NORMALIZER_VERSION
+    )
+
+
+@pytest.mark.parametrize("damage", ["state", "whoosh"])
+def test_damaged_index_is_detected_and_rebuilt(
+    fixture_kb: Path, tmp_path: Path, damage: str
+) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    directory = store.index_dir(fixture_kb, cache)
+    if damage == "state":
+        (directory / store.STATE_NAME).write_bytes(b'{"format": 1, "trunc')
+    else:
+        (whoosh,) = directory.glob(store.WHOOSH_PREFIX + "*")
+        for path in whoosh.iterdir():
+            if path.is_file():
+                path.write_bytes(b"\x00garbage" * 10)
+    # a full-text query needs Whoosh, so the damage cannot hide behind the exact path
+    assert top(fixture_kb, cache, "acme client proxies argument removed")[0] == (
+        "acme-http-7-client-proxies-removed"
+    )
+
+
+def test_read_only_cache_falls_back_to_memory(fixture_kb: Path, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o500)
+    try:
+        report = RefreshReport()
+        index = open_index(fixture_kb, cache, report=report)
+        assert index.in_memory
+        assert "cannot write the index cache" in report.warnings[0]
+        hits = Searcher(index).search(understand(URL_QUOTE)).hits
+        assert hits[0].id == "acme-web-12-removed-url-quote"
+    finally:
+        cache.chmod(0o700)
+
+
+def test_write_failure_falls_back_to_memory(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(store, "write_state", refuse)
+    report = RefreshReport()
+    index = open_index(fixture_kb, tmp_path / "cache", report=report)
+    assert index.in_memory
+    assert "Read-only file system" in report.warnings[0]
+    assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
+
+
+def test_invalid_entry_is_skipped_and_reported(fixture_kb: Path, tmp_path: Path) -> None:
+    (fixture_kb / "acme-web" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+    index = open_index(fixture_kb, tmp_path / "cache")
+    problems = index.state.problems()
+    assert len(problems) == 1
+    assert "broken.yaml:2" in problems[0]
+    assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
+
+
+def test_search_while_another_process_reindexes(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kb.search import open_index\n"
+            "for _ in range(15): open_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True)",
+            str(fixture_kb),
+            str(cache),
+        ]
+    )
+    try:
+        seen = 0
+        while writer.poll() is None or seen == 0:
+            assert top(fixture_kb, cache, "acme client proxies argument removed")[0] == (
+                "acme-http-7-client-proxies-removed"
+            )
+            seen += 1
+    finally:
+        writer.wait(timeout=120)
+    assert writer.returncode == 0
