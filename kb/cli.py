@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -46,8 +45,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, one subparser per module in :mod:`kb.commands`."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, one subparser per module in :mod:`kb.commands`.
+
+    With ``only``, just that command's subparser is built: running one command then
+    imports no other command's module.
+    """
     parser = _Parser(
         prog="kb",
         description="A knowledge base of known failures of Python packages: "
@@ -57,17 +60,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    names = [m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")]
-    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    if only is not None:
+        names = [only]
+    else:
+        import pkgutil
+
+        names = [
+            m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")
+        ]
+        names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
     for name in names:
         module = importlib.import_module(f"kb.commands.{name}")
         module.register(sub)
     return parser
 
 
+def _is_command(name: str) -> bool:
+    """True when ``kb.commands.<name>`` exists (without importing it)."""
+    if not name.isidentifier() or name.startswith("_"):
+        return False
+    return os.path.exists(os.path.join(commands.__path__[0], name + ".py"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run kb with ``argv`` (default: the process arguments); returns the exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else None
+    only = command if command and _is_command(command) else None
+    parser = build_parser(only)
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:
         parser.print_help(sys.stderr)

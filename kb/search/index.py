@@ -8,7 +8,6 @@ entries under the writer lock.
 from __future__ import annotations
 
 import contextlib
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +160,8 @@ def _refresh(
     report: RefreshReport,
 ) -> tuple[State, Any]:
     """Bring ``state`` and the Whoosh index up to date with ``stats``; returns both."""
+    import secrets
+
     from kb.search import backend
 
     ix = None
