@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.gen_corpus import generate, queries  # noqa: E402
-from kb.normalize import normalize, tokens  # noqa: E402
 from kb.search import RefreshReport, Searcher, open_index, understand  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -41,7 +40,7 @@ BUNDLED_LINE = "ImportError: cannot import name 'url_quote' from 'werkzeug.urls'
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def corpus(n: int) -> Path:
