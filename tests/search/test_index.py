@@ -172,3 +172,40 @@ def test_search_while_another_process_reindexes(fixture_kb: Path, tmp_path: Path
     finally:
         writer.wait(timeout=120)
     assert writer.returncode == 0
+
+
+def test_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from bench.gen_corpus import generate, queries
+
+    root = tmp_path / "entries"
+    generate(400, root)
+    cache = tmp_path / "cache"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kb.search import open_index\n"
+            "open_index(Path(sys.argv[1]), Path(sys.argv[2]))",
+            str(root),
+            str(cache),
+        ]
+    )
+    # wait until the writer has started writing the Whoosh index, then kill it
+    directory = store.index_dir(root, cache)
+    deadline = time.monotonic() + 60
+    while not list(directory.glob(store.WHOOSH_PREFIX + "*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    text, expected = queries(400)[123]
+    index = open_index(root, cache)
+    try:
+        assert len(index.state.records) == 400
+        assert Searcher(index).search(understand(text)).hits[0].id == expected
+        # the full-text path works too: the Whoosh index is whole
+        assert index.reader().doc_count == 400
+    finally:
+        index.close()
