@@ -66,7 +66,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
             if is_dir:
                 subdirs.append(Path(child.path))
             elif child.name.endswith(ENTRY_SUFFIXES):
-                if not os.path.exists(child.path):
+                if child.is_symlink() and not os.path.exists(child.path):
                     problems.append(
                         Problem("KB100", "broken symlink", Location(display_path(child.path)))
                     )

@@ -110,6 +110,7 @@ def open_index(
     directory = store.index_dir(root, cache)
     stats, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
+    state = None
     if not rebuild:
         state = store.read_state(directory, root_key)
         if state is not None and store.is_fresh(state, stats):
@@ -117,7 +118,9 @@ def open_index(
             return Index(root, directory, state, cache)
     try:
         with store.locked(directory):
-            state = None if rebuild else store.read_state(directory, root_key)
+            # another process may have refreshed the index while this one waited
+            if not rebuild and (state is None or store.state_changed(directory, state)):
+                state = store.read_state(directory, root_key)
             if state is not None and store.is_fresh(state, stats):
                 report.unchanged = len(stats)
                 return Index(root, directory, state, cache)
@@ -274,5 +277,7 @@ def _index_one(
     existing = state.records.get(entry.id)
     if existing is not None and existing["path"] != rel:
         return None, None, [f"{shown}: duplicate id {entry.id!r} (also {existing['path']})"]
-    state.records[entry.id] = record_of(entry, rel)
+    record = record_of(entry, rel)
+    record["anchor_words"] = store.signature_words(record)
+    state.records[entry.id] = record
     return entry.id, document_of(entry, rel), []

@@ -65,6 +65,8 @@ class State:
     generation: int = -1
     whoosh: str = ""
     """Name of the Whoosh directory this state belongs to; a rebuild writes a new one."""
+    stamp: tuple[int, int] | None = None
+    """``(mtime_ns, size)`` of the state file when it was read (not saved)."""
 
     def problems(self) -> list[str]:
         """Messages of the entry files that could not be indexed, sorted by path."""
@@ -91,8 +93,10 @@ class State:
 
 def read_state(directory: Path, root: str) -> State | None:
     """The state in ``directory``, or None when missing, unreadable or out of date."""
+    path = directory / STATE_NAME
     try:
-        data = json.loads((directory / STATE_NAME).read_bytes())
+        st = path.stat()
+        data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
@@ -113,9 +117,19 @@ def read_state(directory: Path, root: str) -> State | None:
             unanchored=list(data["unanchored"]),
             generation=int(data["generation"]),
             whoosh=str(data["whoosh"]),
+            stamp=(st.st_mtime_ns, st.st_size),
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def state_changed(directory: Path, state: State) -> bool:
+    """True when the state file on disk is not the one ``state`` was read from."""
+    try:
+        st = (directory / STATE_NAME).stat()
+    except OSError:
+        return True
+    return state.stamp != (st.st_mtime_ns, st.st_size)
 
 
 def scan_files(root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
@@ -157,6 +171,27 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def signature_words(record: dict[str, Any]) -> list[list[str]]:
+    """For each signature of a record, the words every text it matches surely contains.
+
+    Computed once when an entry is indexed and kept in its record, so that choosing
+    anchors after a one-entry change does not recompile every signature of the KB.
+    """
+    from kb.matching import compile_signature, required_literals
+
+    out: list[list[str]] = []
+    for index, sig in enumerate(record["signatures"]):
+        try:
+            compiled = compile_signature(
+                record["id"], index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
+            )
+        except Exception:  # an invalid regex: lint reports it; search skips it
+            out.append([])
+            continue
+        out.append(_interior_words(required_literals(compiled)))
+    return out
+
+
 def compute_anchors(state: State) -> None:
     """Give every signature the rarest word it is certain to contain, for exact lookups.
 
@@ -164,19 +199,11 @@ def compute_anchors(state: State) -> None:
     the rarest of them across the KB is its anchor, so a query only verifies signatures
     anchored on one of its own words.
     """
-    from kb.matching import compile_signature, required_literals
-
     per_sig: list[tuple[str, int, list[str]]] = []
     df: Counter[str] = Counter()
     for entry_id in sorted(state.records):
-        for index, sig in enumerate(state.records[entry_id]["signatures"]):
-            try:
-                compiled = compile_signature(
-                    entry_id, index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
-                )
-            except Exception:  # an invalid regex: lint reports it; search skips it
-                continue
-            candidates = _interior_words(required_literals(compiled))
+        record = state.records[entry_id]
+        for index, candidates in enumerate(record["anchor_words"]):
             per_sig.append((entry_id, index, candidates))
             df.update(set(candidates))
     anchors: dict[str, list[list[Any]]] = {}
