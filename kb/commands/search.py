@@ -87,6 +87,8 @@ def _read_tail(stream: BinaryIO, keep: int) -> tuple[bytes, int]:
 
 def parse_versions(pairs: list[str]) -> dict[str, str]:
     """``['werkzeug==3.0.1']`` -> ``{'werkzeug': '3.0.1'}``; bad input is a usage error."""
+    if not pairs:
+        return {}
     from packaging.version import InvalidVersion, Version
 
     from kb.matching import canonical
