@@ -1,0 +1,88 @@
+"""Turn a :class:`~kb.lint.runner.LintReport` into text, JSON or GitHub annotations (strings)."""
+
+from __future__ import annotations
+
+import json
+
+from kb.errors import Problem
+from kb.lint.rules import BY_CODE
+from kb.lint.runner import LintReport
+
+FORMATS = ("text", "json", "github")
+
+
+def render(report: LintReport, fmt: str) -> str:
+    """The report in ``fmt`` (one of :data:`FORMATS`); empty when there are no findings."""
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "github":
+        return render_github(report)
+    return render_text(report)
+
+
+def render_text(report: LintReport) -> str:
+    """``path:line:col: CODE message``, one finding per line."""
+    return "".join(f"{p}\n" for p in report.findings)
+
+
+def render_json(report: LintReport) -> str:
+    """A JSON array of findings: code, rule name, message, path, line, column."""
+    items = [
+        {
+            "code": p.code,
+            "name": BY_CODE[p.code].name if p.code in BY_CODE else None,
+            "message": p.message,
+            "path": p.location.path,
+            "line": p.location.line,
+            "col": p.location.col,
+        }
+        for p in report.findings
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command: ``::error file=F,line=L,col=C,title=CODE::message``."""
+    loc = problem.location
+    props = [f"file={_escape_property(loc.path)}"]
+    if loc.line:
+        props.append(f"line={loc.line}")
+    if loc.col:
+        props.append(f"col={loc.col}")
+    props.append(f"title={_escape_property(problem.code)}")
+    return f"::error {','.join(props)}::{_escape_data(f'{problem.code} {problem.message}')}"
+
+
+def render_github(report: LintReport) -> str:
+    """One workflow annotation per finding."""
+    return "".join(github_annotation(p) + "\n" for p in report.findings)
+
+
+def render_statistics(report: LintReport) -> str:
+    """Findings per rule, most frequent first: ``count  CODE  name``."""
+    lines = []
+    for code, count in report.statistics():
+        name = BY_CODE[code].name if code in BY_CODE else ""
+        lines.append(f"{count:>6}  {code}  {name}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def summary(report: LintReport) -> str:
+    """One line for stderr: how many problems in how many files, of how many checked."""
+    checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
+    n = len(report.findings)
+    if not n:
+        return f"All checks passed ({checked})."
+    files = report.files_with_findings
+    return (
+        f"Found {n} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} "
+        f"({checked})."
+    )

@@ -1,0 +1,145 @@
+"""Lint a tree of entries: read each file once, run the selected rules, collect findings.
+
+Pure: returns a :class:`LintReport` and never writes. One bad file never stops the run.
+Each file is read once, parsed once, validated once; each entry's signatures are compiled
+once; cross-entry rules use dictionaries over small per-entry records.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import yamlio
+from kb.errors import Location, Problem, display_path
+from kb.lint.context import Corpus, EntryContext, FileContext, Record
+from kb.lint.registry import Rule, Scope, select_codes
+from kb.lint.rules import RULES
+from kb.loader import LoadedEntry, iter_entry_files, validation_problems
+
+
+@dataclass(slots=True)
+class LintReport:
+    """Findings sorted by path, line, column and code, and how many files were checked."""
+
+    findings: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def files_with_findings(self) -> int:
+        """How many distinct files have at least one finding."""
+        return len({p.location.path for p in self.findings})
+
+    def statistics(self) -> list[tuple[str, int]]:
+        """``(code, count)`` pairs, most frequent first, then by code."""
+        counts = Counter(p.code for p in self.findings)
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def run_lint(
+    paths: Iterable[Path],
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> LintReport:
+    """Lint the entry files under ``paths`` with the rules chosen by ``select``/``ignore``.
+
+    Raises :class:`~kb.errors.UsageError` for a selector that names no rule.
+    """
+    from pydantic import ValidationError
+
+    from kb.models import Entry
+
+    active = select_codes(RULES, select, ignore)
+    file_rules = _rules(active, Scope.FILE)
+    entry_rules = _rules(active, Scope.ENTRY)
+    corpus_rules = _rules(active, Scope.CORPUS)
+
+    # Shown paths are derived from each root once; per-file resolve() would dominate big runs.
+    roots = [Path(display_path(p)) if p.is_absolute() else p for p in paths]
+    report = LintReport()
+    found: list[Problem] = []
+    corpus = Corpus(roots=_entries_roots(roots))
+    for path in iter_entry_files(roots, found):
+        report.files += 1
+        display = str(path)
+        doc, raw = _read(path, display, found)
+        if doc is None:
+            continue
+        if file_rules:
+            fctx = FileContext(path, display, raw, doc)
+            for rule in file_rules:
+                found.extend(_run(rule, fctx))
+        try:
+            entry = Entry.model_validate(doc.data)
+        except ValidationError as exc:
+            found.extend(validation_problems(exc, display, doc))
+            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                corpus.other_ids.add(doc.data["id"])
+            continue
+        ctx = EntryContext(LoadedEntry(entry, path, display, doc), raw)
+        for rule in entry_rules:
+            found.extend(_run(rule, ctx))
+        if corpus_rules:
+            corpus.records.append(_record(ctx))
+        if progress is not None:
+            progress(report.files)
+    for rule in corpus_rules:
+        found.extend(_run(rule, corpus))
+    report.findings = sorted(
+        (p for p in found if p.code in active),
+        key=lambda p: (p.location.path, p.location.line, p.location.col, p.code, p.message),
+    )
+    return report
+
+
+def _rules(active: frozenset[str], scope: Scope) -> list[Rule]:
+    return [r for r in RULES if r.scope is scope and r.code in active]
+
+
+def _run(rule: Rule, subject: object) -> list[Problem]:
+    assert rule.check is not None
+    return [Problem(rule.code, message, loc) for loc, message in rule.check(subject)]
+
+
+def _read(path: Path, display: str, found: list[Problem]) -> tuple[yamlio.Document | None, bytes]:
+    """Read and parse one file, appending the problem that stops it (if any)."""
+    try:
+        too_big = os.stat(path).st_size > yamlio.MAX_FILE_BYTES
+        raw = b"" if too_big else path.read_bytes()
+    except OSError:
+        too_big, raw = True, b""
+    try:
+        # The unusual cases (too large, unreadable) go through the reader for its messages.
+        doc = yamlio.read(path) if too_big else yamlio.parse(raw)
+    except yamlio.YamlReadError as exc:
+        p = exc.problem
+        found.append(Problem(p.code, p.message, Location(display, p.line, p.col)))
+        return None, raw
+    return doc, raw
+
+
+def _record(ctx: EntryContext) -> Record:
+    entry = ctx.loaded.entry
+    return Record(
+        id=entry.id,
+        display=ctx.display,
+        id_location=ctx.location("id"),
+        signatures=tuple(
+            (sig.normalized, ctx.location("signatures", sig.index, "text"))
+            for sig in ctx.signatures
+        ),
+        related=tuple((rid, ctx.location("related", i)) for i, rid in enumerate(entry.related)),
+    )
+
+
+def _entries_roots(roots: list[Path]) -> list[Path]:
+    """Entries directories of the given paths: a directory itself, a file's grandparent."""
+    out: dict[str, Path] = {}
+    for root in roots:
+        base = root if root.is_dir() else root.parent.parent
+        out.setdefault(str(base), base)
+    return list(out.values())
