@@ -194,6 +194,7 @@ class Searcher:
         # words the KB has never seen count too: a query about something else covers little
         q_weight = sum(idf(t) for t in query_terms)
         hits: list[Hit] = []
+        top_bm25 = max((bm25 for _, bm25, _ in raw_hits), default=1.0) or 1.0
         for entry_id, bm25, bag in raw_hits:
             record = self.index.state.records.get(entry_id)
             if record is None:
@@ -209,7 +210,9 @@ class Searcher:
                 coverage = query_cov
                 threshold = MEDIUM_WORDS_COVERAGE
             confidence = MEDIUM if coverage >= threshold else LOW
-            score = round(0.85 * coverage + 0.0001 * min(bm25, 100.0), 4)
+            # coverage decides the label; BM25F (signatures and titles weigh most) breaks
+            # near-ties between entries that mention the same words
+            score = round(0.85 * (0.8 * coverage + 0.2 * bm25 / top_bm25), 4)
             hits.append(Hit(record, score, confidence, False))
         return hits
 

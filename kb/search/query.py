@@ -20,8 +20,10 @@ _EXC_LINE = re.compile(
     r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*))"
     r"(?::(?:\s|$)|$)"
 )
+# Log lines that report a failure: upper-case levels as loggers print them, and the
+# lower-case "error:" lines of pip, setuptools and compilers at the start of a line.
 _LOG_ERROR = re.compile(
-    r"^(?:.*?\b(?:ERROR|CRITICAL|FATAL)\b[:\]]?\s|error:\s|error in .+ command:\s)", re.IGNORECASE
+    r"^(?:.*?\b(?:ERROR|CRITICAL|FATAL)\b\]?:?\s|error:\s|error in .+ command:\s)"
 )
 # CI timestamps and markers in front of a line: "2024-05-01T10:00:00.1Z ", "##[error]"
 _LOG_PREFIX = re.compile(
