@@ -1,31 +1,58 @@
 """Find candidate lines for many signatures at once with one Aho-Corasick automaton.
 
-Every signature contributes a literal fragment (``kb.matching.required_literal``) that
-each text it matches contains. One pass of the automaton over a lower-cased block finds
-the lines that contain any fragment; only those lines are matched for real, and only
-against the signatures whose fragments they contain. Signatures without a fragment are
+Each signature is represented by one word that every text it matches must contain:
+a word of its required literals (``kb.matching.required_literals``) that survives
+normalization, chosen to be the rarest among all signatures so that a candidate line
+is verified against few signatures. Single words, not phrases, so that a line with two
+spaces where the signature has one is still a candidate. When no such word exists the
+signature's ``kb.matching.required_literal`` is used; without either, the signature is
 tried on every line (slow, so their number is reported).
+
+One pass of a DFA automaton over a lower-cased block finds the candidate
+lines; a second, overlapping automaton lists every word on a candidate line.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import ahocorasick_rs
 
-from kb.matching import CompiledSignature, required_literal
+from kb.matching import CompiledSignature, required_literal, required_literals
+
+MIN_WORD = 4
+_WORD = re.compile(r"(?<![<\w])[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def candidate_words(sig: CompiledSignature) -> list[str]:
+    """Words every match of ``sig`` contains (lower case, ASCII, placeholders excluded)."""
+    words: list[str] = []
+    for literal in required_literals(sig):
+        for match in _WORD.finditer(literal):
+            word = match.group()
+            if len(word) >= MIN_WORD and word.isascii() and word in sig.normalized:
+                words.append(word)
+    return sorted(set(words))
 
 
 class Prefilter:
-    """Fragments of a set of signatures, and which signatures each fragment stands for."""
+    """The fragment chosen for each signature, and which signatures each fragment stands for."""
 
     def __init__(self, signatures: Sequence[CompiledSignature]) -> None:
         self.signatures = list(signatures)
         self.unfiltered: list[int] = []
         self.fragment_of: list[str | None] = []
+        options = [candidate_words(sig) for sig in self.signatures]
+        frequency = Counter(word for words in options for word in words)
         by_fragment: dict[bytes, list[int]] = {}
-        for index, sig in enumerate(self.signatures):
-            fragment = required_literal(sig)
+        for index, (sig, words) in enumerate(zip(self.signatures, options, strict=True)):
+            fragment: str | None
+            if words:
+                fragment = min(words, key=lambda w: (frequency[w], -len(w), w))
+            else:
+                fragment = required_literal(sig)
             self.fragment_of.append(fragment)
             if fragment is None or not fragment.isascii():
                 # bytes.lower() folds ASCII only, so only ASCII fragments are safe here
@@ -34,27 +61,29 @@ class Prefilter:
             by_fragment.setdefault(fragment.encode(), []).append(index)
         self.fragments = sorted(by_fragment)
         self._owners = [by_fragment[f] for f in self.fragments]
-        self._automaton = (
-            ahocorasick_rs.BytesAhoCorasick(
+        self._first = self._all = None
+        if self.fragments:
+            # the DFA costs more to build but scans about twice as fast as the NFAs
+            self._first = ahocorasick_rs.BytesAhoCorasick(
+                self.fragments,
+                matchkind=ahocorasick_rs.MATCHKIND_STANDARD,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
+            self._all = ahocorasick_rs.BytesAhoCorasick(
                 self.fragments, matchkind=ahocorasick_rs.MATCHKIND_STANDARD
             )
-            if self.fragments
-            else None
-        )
 
     def hits(self, lowered: bytes) -> list[tuple[int, int, int]]:
         """Non-overlapping ``(fragment, start, end)`` hits: enough to find candidate lines."""
-        if self._automaton is None:
+        if self._first is None:
             return []
-        return self._automaton.find_matches_as_indexes(lowered)
+        return self._first.find_matches_as_indexes(lowered)
 
     def candidates(self, lowered_line: bytes) -> Iterable[int]:
         """Indexes of the signatures whose fragments occur in one lower-cased line."""
-        if self._automaton is None:
+        if self._all is None:
             return ()
         found: set[int] = set()
-        for fragment, _, _ in self._automaton.find_matches_as_indexes(
-            lowered_line, overlapping=True
-        ):
+        for fragment, _, _ in self._all.find_matches_as_indexes(lowered_line, overlapping=True):
             found.update(self._owners[fragment])
         return sorted(found)

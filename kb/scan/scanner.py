@@ -135,12 +135,20 @@ def scan_stream(matcher: _Matcher, stream: BinaryIO, stats: SourceStats) -> None
     stats.lines = line_no - 1
 
 
+def build_prefilter(signatures: Sequence[CompiledSignature]) -> Prefilter:
+    """The prefilter of the signatures a log can show (symptoms have no text to match)."""
+    return Prefilter([s for s in signatures if s.kind != "symptom"])
+
+
 def scan(
-    streams: Iterable[tuple[str, BinaryIO]], signatures: Sequence[CompiledSignature]
+    streams: Iterable[tuple[str, BinaryIO]],
+    signatures: Sequence[CompiledSignature],
+    prefilter: Prefilter | None = None,
 ) -> ScanReport:
     """Scan every ``(name, binary stream)`` for every signature; findings in order of first
-    occurrence (source order, then line)."""
-    prefilter = Prefilter([s for s in signatures if s.kind != "symptom"])
+    occurrence (source order, then line). ``prefilter``, when given, must have been built
+    by :func:`build_prefilter` from the same signatures (it is then reused)."""
+    prefilter = prefilter or build_prefilter(signatures)
     matcher = _Matcher(prefilter)
     sources: list[SourceStats] = []
     for index, (name, stream) in enumerate(streams):
