@@ -5,6 +5,12 @@ Pure: takes a catalog, an :class:`~kb.environment.Environment` and ignores, retu
 :class:`CheckReport`. A package absent from the environment is not installed, so its
 condition does not hold; a package whose version is unknown (not pinned, not PEP 440,
 several versions) makes the entry *may apply* rather than guessed either way.
+
+Only entries that versions decide are reported as applying: those with a release that
+fixes them (``fixed`` on a condition), so that being in range means running a known
+broken combination. An entry without one, such as an API a release removed for good,
+fails only where code calls that API; versions in its range are listed apart
+(``if_used``) and do not count as applying.
 """
 
 from __future__ import annotations
@@ -55,6 +61,11 @@ class Verdict:
     regression: bool = False
     not_installed: tuple[str, ...] = ()
 
+    @property
+    def decided_by_versions(self) -> bool:
+        """True when a release fixes it: being in range is then a known failure."""
+        return bool(self.fixed)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
@@ -86,6 +97,7 @@ class CheckReport:
     environment: Environment
     applies: list[Verdict] = field(default_factory=list)
     may_apply: list[Verdict] = field(default_factory=list)
+    if_used: list[Verdict] = field(default_factory=list)
     ignored: list[tuple[Verdict, Ignore]] = field(default_factory=list)
     expired: list[Ignore] = field(default_factory=list)
     unknown_ignores: list[Ignore] = field(default_factory=list)
@@ -106,6 +118,7 @@ class CheckReport:
             "checked": self.checked,
             "applies": [v.to_dict() for v in self.applies],
             "may_apply": [v.to_dict() for v in self.may_apply],
+            "if_used": [v.to_dict() for v in self.if_used],
             "ignored": [{**v.to_dict(), "ignore": _ignore_dict(i)} for v, i in self.ignored],
             "expired_ignores": [_ignore_dict(i) for i in self.expired],
             "unknown_ignores": [_ignore_dict(i) for i in self.unknown_ignores],
@@ -223,6 +236,8 @@ def applicable(
         active_ignore = active.get(result.entry_id)
         if active_ignore is not None:
             report.ignored.append((result, active_ignore))
+        elif not result.decided_by_versions:
+            report.if_used.append(result)
         elif result.applies is Applicability.AFFECTED:
             report.applies.append(result)
         else:

@@ -69,6 +69,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "lockfile or the working directory)",
     )
     p.add_argument("--no-config", action="store_true", help="do not read pyproject.toml")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also list entries in range that fail only where code uses a removed API "
+        "(they have no fixing release, so versions alone do not decide them)",
+    )
     add_entries_option(p)
     add_format_option(p, "text", "json", "github")
     p.set_defaults(run=run)
@@ -150,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "github":
         _github(report, args.lockfile or args.requirement)
     else:
-        _text(report)
+        _text(report, show_if_used=args.all)
     _summary(report)
     return 1 if report.applies else 0
 
@@ -168,7 +174,7 @@ def fix_text(verdict: Verdict) -> str:
     return text
 
 
-def _text(report: CheckReport) -> None:
+def _text(report: CheckReport, show_if_used: bool = False) -> None:
     out = sys.stdout
     for v in report.applies:
         out.write(f"{v.entry_id}\n  {v.title}\n")
@@ -181,6 +187,10 @@ def _text(report: CheckReport) -> None:
         if v.conditions:
             out.write(f"  versions: {versions_text(v)}\n")
         out.write(f"  unknown: {'; '.join(v.reasons)}\n")
+    if show_if_used:
+        for v in report.if_used:
+            out.write(f"{v.entry_id} (if your code uses it)\n  {v.title}\n")
+            out.write(f"  in range: {versions_text(v)}\n  fix: {fix_text(v)}\n")
     for v, ignore in report.ignored:
         until = f" until {ignore.until}" if ignore.until else ""
         out.write(f"{v.entry_id} (ignored{until}: {ignore.reason})\n")
@@ -219,3 +229,9 @@ def _summary(report: CheckReport) -> None:
         + (f", {len(report.expired)} expired ignore(s)" if report.expired else ""),
         file=sys.stderr,
     )
+    if report.if_used:
+        print(
+            f"kb check: {len(report.if_used)} more in range that fail only where code uses "
+            "a removed API (no fixing release); list them with --all",
+            file=sys.stderr,
+        )

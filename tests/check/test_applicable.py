@@ -152,3 +152,11 @@ def test_the_report_is_sorted_by_id_and_serialisable(
     data = json.loads(json.dumps(report.to_dict()))
     assert [a["id"] for a in data["applies"]] == [URL_QUOTE, "fixture-openai-httpx-proxies"]
     assert data["applies"][0]["fixed_in"] == [{"package": "flask", "version": "2.2.4"}]
+
+
+def test_an_entry_without_a_fixing_release_is_listed_apart(catalog: list[LoadedEntry]) -> None:
+    # an API removed for good fails only where code calls it: versions do not decide it
+    report = applicable(catalog, _env(acme_lib="2.1"))
+    assert report.applies == []
+    assert [v.entry_id for v in report.if_used] == ["fixture-acme-lib-helper-removed"]
+    assert applicable(catalog, _env(acme_lib="1.9")).if_used == []

@@ -153,3 +153,19 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     code = main(["check", "--entries", str(tmp_path / "missing")])
     assert code == 2
     assert "entries directory not found" in capsys.readouterr().err
+
+
+def test_entries_decided_by_code_are_counted_and_listed_with_all(
+    capsys: pytest.CaptureFixture[str], write_file: Callable[[str, str], Path]
+) -> None:
+    path = write_file("requirements.txt", "acme-lib==2.1\n")
+    code, out, err = _run(capsys, "-r", str(path))
+    assert (code, out) == (0, "")
+    assert "1 more in range that fail only where code uses a removed API" in err
+    code, out, _ = _run(capsys, "-r", str(path), "--all")
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        "fixture-acme-lib-helper-removed (if your code uses it)",
+        "  acme-lib 2.0 removed acme_lib.helper()",
+        "  in range: acme-lib 2.1 (>=2.0)",
+    ]
