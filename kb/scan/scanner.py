@@ -34,7 +34,7 @@ class _Matcher:
         self.source_index = 0
         self.source = ""
 
-    def line(self, raw: bytes, lowered: bytes, number: int, stats: SourceStats) -> None:
+    def line(self, raw: bytes, lowered: bytes, number: int) -> None:
         """Match one line (or one window of a long line) against its candidate signatures."""
         if len(raw) > MAX_LINE:
             step = MAX_LINE - OVERLAP
@@ -85,7 +85,7 @@ class _Matcher:
         finding.add(self.source, number, index)
 
 
-def _block(matcher: _Matcher, block: bytes, first_line: int, stats: SourceStats) -> None:
+def _block(matcher: _Matcher, block: bytes, first_line: int) -> None:
     """Process a block of whole lines (the last one may be part of a long line)."""
     lowered = block.lower()
     last_start = -1
@@ -101,7 +101,7 @@ def _block(matcher: _Matcher, block: bytes, first_line: int, stats: SourceStats)
         if line_end < 0:
             line_end = len(lowered)
         last_start = line_start
-        matcher.line(block[line_start:line_end], lowered[line_start:line_end], line_no, stats)
+        matcher.line(block[line_start:line_end], lowered[line_start:line_end], line_no)
     matcher.unfiltered(block, first_line)
 
 
@@ -122,15 +122,15 @@ def scan_stream(matcher: _Matcher, stream: BinaryIO, stats: SourceStats) -> None
         cut = pending.rfind(b"\n")
         if cut >= 0:
             block, pending = pending[: cut + 1], pending[cut + 1 :]
-            _block(matcher, block, line_no, stats)
+            _block(matcher, block, line_no)
             line_no += block.count(b"\n")
         if len(pending) > MAX_LINE:
             # no newline for a long stretch: process what we have, keep the overlap
             stats.mark_long(line_no)
             window, pending = pending, pending[-OVERLAP:]
-            _block(matcher, window, line_no, stats)
+            _block(matcher, window, line_no)
     if pending:
-        _block(matcher, pending, line_no, stats)
+        _block(matcher, pending, line_no)
         line_no += 1
     stats.lines = line_no - 1
 
