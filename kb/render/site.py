@@ -12,7 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kb.models import Entry, json_schema
-from kb.render import entry_page, exports, feed, index_pages, paths, rules_ref, schema_ref
+from kb.render import (
+    entry_page,
+    exports,
+    feed,
+    index_pages,
+    paths,
+    rules_ref,
+    schema_ref,
+    search_index,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,7 @@ def generate(
     out[paths.RULES] = rules_ref.rules_page(rules)
     out[paths.FORMAT] = schema_ref.format_page(json_schema())
     out["api/entries.json"] = exports.entries_json(entries)
+    out["api/search.json"] = search_index.search_json(entries)
     out["feed.xml"] = feed.atom(
         entries, site_url=settings.site_url, title=settings.site_name, size=settings.feed_size
     )

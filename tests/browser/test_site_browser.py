@@ -198,3 +198,55 @@ def test_entry_text_with_script_does_not_run(page: Any, site_url: str) -> None:
         "[...document.querySelectorAll('article script')].map(s => s.textContent)"
     )
     assert inline_scripts == []
+
+
+def test_search_page_ranks_a_pasted_traceback_first(page: Any, site_url: str) -> None:
+    page.goto(site_url + "find/")
+    page.wait_for_selector("#kb-results[data-ready=true]", state="attached")
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/opt/svc/main.py", line 7, in <module>\n'
+        "    from acme_web import App\n"
+        "ImportError: cannot import name 'url_quote' from 'acme_util.urls' "
+        "(/opt/svc/.venv/lib/python3.12/site-packages/acme_util/urls.py)\n"
+    )
+    page.locator("#kb-q").fill(traceback)
+    first = page.locator("#kb-results li").first
+    first.wait_for()
+    assert WEB in (first.locator("a").get_attribute("href") or "")
+    assert "signature match" in first.inner_text()
+
+
+def test_enter_in_the_header_search_opens_the_search_page(page: Any, site_url: str) -> None:
+    page.goto(site_url + WEB)
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("TypeError: Client.__init__() got an unexpected keyword argument 'proxies'")
+    box.press("Enter")
+    page.wait_for_url("**/find/?text=*")
+    first = page.locator("#kb-results li a").first
+    first.wait_for()
+    assert HOSTILE in (first.get_attribute("href") or "")
+    # Result titles are text, never markup.
+    assert page.locator("#kb-results script, #kb-results img").count() == 0
+
+
+PARITY = [
+    "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
+    "(/usr/lib/python3.11/site-packages/werkzeug/urls.py)",
+    '  File "C:\\Users\\me\\app\\main.py", line 42, in <module>',
+    "2024-05-01T12:00:01Z worker 0x7f3a2b1c pid 4121 took 12.5s (uuid "
+    "123e4567-e89b-12d3-a456-426614174000, sha deadbeefcafe1234)",
+    "AttributeError: module 'numpy' has no attribute 'float' — np.float was removed in 1.24",
+    "TypeError: AsyncClient.__init__() got an unexpected keyword argument ‘proxies’",
+    "pydantic.errors.PydanticImportError: `BaseSettings` has been moved to pydantic-settings",
+]
+
+
+def test_search_page_normalizes_like_kb(page: Any, site_url: str) -> None:
+    from kb.normalize import normalize, tokens
+
+    page.goto(site_url + "find/")
+    for text in PARITY:
+        assert page.evaluate("t => window.kbSearch.normalize(t)", text) == normalize(text)
+        assert page.evaluate("t => window.kbSearch.tokens(t)", text) == tokens(text)
