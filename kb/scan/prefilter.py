@@ -79,6 +79,16 @@ class Prefilter:
             return []
         return self._first.find_matches_as_indexes(lowered)
 
+    def owners(self, fragment: int) -> list[int]:
+        """Indexes of the signatures that fragment ``fragment`` stands for."""
+        return self._owners[fragment]
+
+    def occurrences(self, lowered: bytes) -> list[tuple[int, int, int]]:
+        """Every ``(fragment, start, end)``, overlapping ones included."""
+        if self._all is None:
+            return []
+        return self._all.find_matches_as_indexes(lowered, overlapping=True)
+
     def candidates(self, lowered_line: bytes) -> Iterable[int]:
         """Indexes of the signatures whose fragments occur in one lower-cased line."""
         if self._all is None:

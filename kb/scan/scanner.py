@@ -6,6 +6,13 @@ processed in windows (overlapping by :data:`OVERLAP` bytes so that a signature o
 window's edge is still seen) and the report says the line was long. Bytes are decoded
 as UTF-8 with replacement only for lines that are candidates, so invalid UTF-8 and
 binary data give a normal result.
+
+On a line longer than :data:`VERIFY_LIMIT` bytes a signature is verified within
+:data:`VERIFY_MARGIN` bytes either side of each occurrence of its fragment, at most
+:data:`MAX_WINDOWS_PER_LINE` times per line: normalizing costs more than linear time on
+long unbroken runs of characters, and a signature is one line of ordinary length.
+Signatures without a fragment are tried on the first :data:`VERIFY_LIMIT` bytes of
+each line.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from kb.scan.report import MAX_SHOWN, Finding, ScanReport, SourceStats
 BLOCK = 1 << 20
 MAX_LINE = 64 * 1024
 OVERLAP = 4096
+VERIFY_LIMIT = 2048
+VERIFY_MARGIN = 1024
+MAX_WINDOWS_PER_LINE = 256
 
 
 class _Matcher:
@@ -33,21 +43,34 @@ class _Matcher:
         self._last: dict[str, tuple[int, int]] = {}
         self.source_index = 0
         self.source = ""
+        self.capped: dict[str, int] = {}
+        self._budget_key = (-1, -1)
+        self._budget = 0
 
     def line(self, raw: bytes, lowered: bytes, number: int) -> None:
         """Match one line (or one window of a long line) against its candidate signatures."""
-        if len(raw) > MAX_LINE:
-            step = MAX_LINE - OVERLAP
-            for start in range(0, len(raw), step):
-                end = start + MAX_LINE
-                self._match(raw[start:end], lowered[start:end], number)
-                if end >= len(raw):
-                    break
+        if len(raw) <= VERIFY_LIMIT:
+            self._match(raw, number, self.prefilter.candidates(lowered))
             return
-        self._match(raw, lowered, number)
+        key = (self.source_index, number)
+        if self._budget_key != key:
+            self._budget_key, self._budget = key, MAX_WINDOWS_PER_LINE
+        for fragment, start, end in self.prefilter.occurrences(lowered):
+            owners = [
+                i
+                for i in self.prefilter.owners(fragment)
+                if self._last.get(self.sigs[i].entry_id) != key
+            ]
+            if not owners:
+                continue
+            if self._budget <= 0:
+                self.capped.setdefault(self.source, number)
+                return
+            self._budget -= 1
+            low, high = max(0, start - VERIFY_MARGIN), end + VERIFY_MARGIN
+            self._match(raw[low:high], number, owners)
 
-    def _match(self, raw: bytes, lowered: bytes, number: int) -> None:
-        candidates = self.prefilter.candidates(lowered)
+    def _match(self, raw: bytes, number: int, candidates: Iterable[int]) -> None:
         if not candidates:
             return
         text = raw.decode("utf-8", "replace").rstrip("\r")
@@ -63,7 +86,7 @@ class _Matcher:
             return
         text = block.decode("utf-8", "replace")
         for offset, line in enumerate(text.split("\n")):
-            line = line.rstrip("\r")[:MAX_LINE]
+            line = line.rstrip("\r")[:VERIFY_LIMIT]
             if not line:
                 continue
             normalized = normalize(line)
@@ -166,10 +189,15 @@ def scan(
                 f"{stats.name}:{stats.first_long_line}: line longer than {MAX_LINE} bytes; "
                 f"matched in overlapping windows ({stats.long_lines} such line(s))"
             )
+    for name, number in matcher.capped.items():
+        report.notes.append(
+            f"{name}:{number}: more than {MAX_WINDOWS_PER_LINE} candidate places on one line; "
+            "the rest of the line was not verified"
+        )
     if prefilter.unfiltered:
         report.notes.append(
             f"{len(prefilter.unfiltered)} signature(s) have no literal fragment and were "
-            "tried on every line"
+            f"tried on the first {VERIFY_LIMIT} bytes of every line"
         )
     return report
 

@@ -163,3 +163,19 @@ def test_an_empty_log(tmp_path: Path) -> None:
     report = scan([("empty", io.BytesIO(b""))], _sigs())
     assert report.findings == []
     assert report.lines == 0
+
+
+def test_a_long_line_is_verified_around_each_fragment() -> None:
+    words = b" ".join(b"word%d" % i for i in range(3000))
+    log = b"start\n" + words + b" " + URL_QUOTE.encode() + b" " + words + b"\nend\n"
+    report = scan([("long", io.BytesIO(log))], _sigs())
+    assert [(f.entry_id, f.first_line) for f in report.findings] == [("url-quote", 2)]
+    assert report.findings[0].first_text.startswith("...")
+
+
+def test_a_line_full_of_fragments_stops_verifying_and_says_so() -> None:
+    # every occurrence is a candidate that fails verification: the work per line is capped
+    near = b"from 'werkzeug.urls' " * 20_000
+    report = scan([("dense", io.BytesIO(near + b"\n" + URL_QUOTE.encode() + b"\n"))], _sigs())
+    assert [(f.entry_id, f.first_line) for f in report.findings] == [("url-quote", 2)]
+    assert any(n.startswith("dense:1: more than") for n in report.notes)
