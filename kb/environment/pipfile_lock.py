@@ -30,7 +30,8 @@ def parse(path: Path, data: Any = None) -> Environment:
             if isinstance(version, str) and version.startswith("=="):
                 records.append(Locked(name, version.lstrip("=")))
             else:
-                kind = next((k for k in ("git", "path", "file") if k in info), None)
+                fields = info if isinstance(info, dict) else {}
+                kind = next((k for k in ("git", "path", "file") if k in fields), None)
                 why = f"no version recorded ({kind} source)" if kind else "no version recorded"
                 records.append(Locked(name, None, why_unknown=why))
     env = build(f"{display_path(path)} (Pipfile.lock)", records)

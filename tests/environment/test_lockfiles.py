@@ -168,3 +168,34 @@ def test_a_lockfile_of_the_wrong_shape_is_an_error(write_file: Callable[[str, st
     path = write_file("pylock.toml", 'lock-version = "1.0"\npackages = "flask"\n')
     with pytest.raises(EnvironmentReadError, match="not a list of tables"):
         environment.from_file(path)
+
+
+def test_odd_values_in_a_pipfile_lock_are_unknown_versions_not_crashes(
+    write_file: Callable[[str, str], Path],
+) -> None:
+    path = write_file(
+        "Pipfile.lock",
+        '{"_meta": {"requires": 3}, "default": {"a": 1, "b": "x", "c": {"git": "https://x"},'
+        ' "d": {"version": "==1.0"}}, "develop": null}',
+    )
+    env = environment.from_file(path)
+    assert env.packages == {"d": "1.0"}
+    assert env.problems["c"] == "no version recorded (git source)"
+    assert env.problems["a"] == "no version recorded"
+
+
+@pytest.mark.parametrize(
+    "name", ["uv.lock", "poetry.lock", "pylock.toml", "Pipfile.lock", "requirements-hashes.txt"]
+)
+def test_a_truncated_lockfile_reads_or_fails_with_a_message(tmp_path: Path, name: str) -> None:
+    data = (LOCKFILES / name).read_bytes()
+    for cut in range(1, len(data), max(1, len(data) // 60)):
+        path = tmp_path / name
+        path.write_bytes(data[:cut])
+        try:
+            env = environment.from_file(path)
+        except EnvironmentReadError as exc:
+            assert exc.location is not None
+            assert Path(exc.location.path).name == name
+        else:
+            assert all(isinstance(v, str) for v in env.packages.values())
