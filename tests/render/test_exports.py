@@ -79,4 +79,4 @@ def test_search_index_carries_normalized_signatures_and_weights() -> None:
     assert doc["sigs"][0]["re"] == sig.regex
     assert doc["w"]["url_quote"] == 4
     assert doc["w"]["acme_web"] == 2
-    assert doc["w"]["start"] == 1
+    assert doc["w"]["installing"] == 1
