@@ -6,12 +6,14 @@ so that editors and CI annotations can jump to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+# NamedTuple rather than dataclasses: the CLI imports this module on every run, and
+# importing dataclasses (with inspect) costs more than everything else kb search does.
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """A place in a file; ``line`` and ``col`` are 1-based, 0 when unknown."""
 
     path: str
@@ -26,8 +28,7 @@ class Location:
         return self.path
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One finding about one file: a stable code, a message and where it is."""
 
     code: str

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kb.normalize import normalize
 
@@ -21,16 +20,15 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
 
-@dataclass(frozen=True, slots=True)
-class CompiledSignature:
+class CompiledSignature(NamedTuple):
     """A signature ready to match: its normalized text and its compiled regular expression."""
 
     entry_id: str
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index; callers use the field
     kind: str
     text: str
     normalized: str
-    regex: re.Pattern[str] | None = field(default=None, compare=False)
+    regex: re.Pattern[str] | None = None
     exception: str | None = None
 
     def matches(self, raw: str, normalized: str | None = None) -> bool:
@@ -160,8 +158,7 @@ class Applicability(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionResult:
+class ConditionResult(NamedTuple):
     """How one condition fared against the versions known."""
 
     package: str

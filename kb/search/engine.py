@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kb.matching import Applicability, CompiledSignature, applicability, compile_signature
 from kb.normalize import normalize, tokens, words
@@ -38,25 +37,36 @@ MAX_TERMS = 12
 COMMON_SHARE = 0.05
 
 
-@dataclass(slots=True)
 class Hit:
     """One known failure found for the query."""
 
-    record: dict[str, Any]
-    score: float
-    confidence: str
-    exact: bool
-    matched_line: str | None = None
-    applies: Applicability = Applicability.UNKNOWN
-    versions: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("applies", "confidence", "exact", "matched_line", "record", "score", "versions")
+
+    def __init__(
+        self,
+        record: dict[str, Any],
+        score: float,
+        confidence: str,
+        exact: bool,
+        matched_line: str | None = None,
+    ) -> None:
+        self.record = record
+        self.score = score
+        self.confidence = confidence
+        self.exact = exact
+        self.matched_line = matched_line
+        self.applies = Applicability.UNKNOWN
+        self.versions: dict[str, str] = {}
 
     @property
     def id(self) -> str:
         return str(self.record["id"])
 
+    def __repr__(self) -> str:
+        return f"Hit({self.id!r}, score={self.score}, confidence={self.confidence!r})"
 
-@dataclass(slots=True)
-class SearchResult:
+
+class SearchResult(NamedTuple):
     """The hits of one query, best first, and what was understood of it."""
 
     query: QueryInfo

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,25 @@ from kb.search import store
 from kb.search.store import Progress, State
 
 
-@dataclass(slots=True)
 class RefreshReport:
-    """What a refresh did."""
+    """What a refresh did; ``problems`` lists the entry files that could not be indexed."""
 
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    rebuilt: bool = False
-    warnings: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    """Entry files that could not be indexed (invalid), one message each."""
+    __slots__ = ("added", "problems", "rebuilt", "removed", "unchanged", "updated", "warnings")
+
+    def __init__(self) -> None:
+        self.added = 0
+        self.updated = 0
+        self.removed = 0
+        self.unchanged = 0
+        self.rebuilt = False
+        self.warnings: list[str] = []
+        self.problems: list[str] = []
+
+    def __repr__(self) -> str:
+        return (
+            f"RefreshReport(added={self.added}, updated={self.updated}, removed={self.removed}, "
+            f"unchanged={self.unchanged}, rebuilt={self.rebuilt})"
+        )
 
 
 class Index:

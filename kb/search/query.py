@@ -8,7 +8,6 @@ is data that ranking uses and that ``--json`` shows under ``query``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 MAX_QUERY_BYTES = 256 * 1024
 """Search reads at most this much of a query: the tail, where a traceback ends."""
@@ -59,22 +58,25 @@ IMPORT_TO_DISTRIBUTION = {
 }
 
 
-@dataclass(slots=True)
 class QueryInfo:
-    """What was extracted from the query text."""
+    """What was extracted from the query text.
 
-    text: str
-    """The text searched (the tail of a long input)."""
-    failure_lines: list[str] = field(default_factory=list)
-    """Lines that state the failure, last (the final exception) last."""
-    exception_types: list[str] = field(default_factory=list)
-    """Exception types seen, in order, without repeats."""
-    packages: list[str] = field(default_factory=list)
-    """Distributions seen in frame paths (``site-packages/<pkg>/``) or given by the user."""
-    python: str | None = None
-    """Python version seen in paths such as ``python3.12/``."""
-    truncated_from: int | None = None
-    """Size in bytes of the input when only its tail was read."""
+    ``text``: the text searched (the tail of a long input); ``failure_lines``: lines that
+    state the failure, the final exception last; ``exception_types``: the types seen, in
+    order; ``packages``: distributions seen in frame paths (``site-packages/<pkg>/``);
+    ``python``: the version seen in paths such as ``python3.12/``; ``truncated_from``: the
+    input's size in bytes when only its tail was read.
+    """
+
+    __slots__ = ("exception_types", "failure_lines", "packages", "python", "text", "truncated_from")
+
+    def __init__(self, text: str, truncated_from: int | None = None) -> None:
+        self.text = text
+        self.truncated_from = truncated_from
+        self.failure_lines: list[str] = []
+        self.exception_types: list[str] = []
+        self.packages: list[str] = []
+        self.python: str | None = None
 
     @property
     def is_error_text(self) -> bool:

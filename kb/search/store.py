@@ -21,7 +21,6 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,20 +52,37 @@ def index_dir(entries_root: Path, cache: Path | None = None) -> Path:
     return (cache or cache_root()) / f"index-{key}"
 
 
-@dataclass(slots=True)
 class State:
-    """Everything search needs without Whoosh: records, anchors, file stats."""
+    """Everything search needs without Whoosh: records, anchors, file stats.
 
-    root: str
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    anchors: dict[str, list[list[Any]]] = field(default_factory=dict)
-    unanchored: list[list[Any]] = field(default_factory=list)
-    generation: int = -1
-    whoosh: str = ""
-    """Name of the Whoosh directory this state belongs to; a rebuild writes a new one."""
-    stamp: tuple[int, int] | None = None
-    """``(mtime_ns, size)`` of the state file when it was read (not saved)."""
+    ``whoosh`` names the Whoosh directory this state belongs to (a rebuild writes a new
+    one); ``stamp`` is ``(mtime_ns, size)`` of the state file when it was read (not saved).
+    """
+
+    __slots__ = (
+        "anchors", "files", "generation", "records", "root", "stamp", "unanchored", "whoosh",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        root: str,
+        *,
+        files: dict[str, dict[str, Any]] | None = None,
+        records: dict[str, dict[str, Any]] | None = None,
+        anchors: dict[str, list[list[Any]]] | None = None,
+        unanchored: list[list[Any]] | None = None,
+        generation: int = -1,
+        whoosh: str = "",
+        stamp: tuple[int, int] | None = None,
+    ) -> None:
+        self.root = root
+        self.files = files if files is not None else {}
+        self.records = records if records is not None else {}
+        self.anchors = anchors if anchors is not None else {}
+        self.unanchored = unanchored if unanchored is not None else []
+        self.generation = generation
+        self.whoosh = whoosh
+        self.stamp = stamp
 
     def problems(self) -> list[str]:
         """Messages of the entry files that could not be indexed, sorted by path."""
