@@ -70,9 +70,7 @@ def run_lint(
         if doc is None:
             continue
         if file_rules:
-            fctx = FileContext(path, display, raw, doc)
-            for rule in file_rules:
-                found.extend(_run(rule, fctx))
+            _run(file_rules, FileContext(path, display, raw, doc), found)
         try:
             entry = Entry.model_validate(doc.data)
         except ValidationError as exc:
@@ -81,14 +79,12 @@ def run_lint(
                 corpus.other_ids.add(doc.data["id"])
             continue
         ctx = EntryContext(LoadedEntry(entry, path, display, doc), raw)
-        for rule in entry_rules:
-            found.extend(_run(rule, ctx))
+        _run(entry_rules, ctx, found)
         if corpus_rules:
             corpus.records.append(_record(ctx))
         if progress is not None:
             progress(report.files)
-    for rule in corpus_rules:
-        found.extend(_run(rule, corpus))
+    _run(corpus_rules, corpus, found)
     report.findings = sorted(
         (p for p in found if p.code in active),
         key=lambda p: (p.location.path, p.location.line, p.location.col, p.code, p.message),
@@ -100,26 +96,46 @@ def _rules(active: frozenset[str], scope: Scope) -> list[Rule]:
     return [r for r in RULES if r.scope is scope and r.code in active]
 
 
-def _run(rule: Rule, subject: object) -> list[Problem]:
-    assert rule.check is not None
-    return [Problem(rule.code, message, loc) for loc, message in rule.check(subject)]
+def _run(rules: list[Rule], subject: object, found: list[Problem]) -> None:
+    for rule in rules:
+        assert rule.check is not None
+        for loc, message in rule.check(subject):
+            found.append(Problem(rule.code, message, loc))
 
 
 def _read(path: Path, display: str, found: list[Problem]) -> tuple[yamlio.Document | None, bytes]:
     """Read and parse one file, appending the problem that stops it (if any)."""
     try:
-        too_big = os.stat(path).st_size > yamlio.MAX_FILE_BYTES
-        raw = b"" if too_big else path.read_bytes()
+        # One read of at most the limit plus one byte tells the size without a stat call.
+        with open(path, "rb") as fh:
+            raw = fh.read(yamlio.MAX_FILE_BYTES + 1)
+        usual = len(raw) <= yamlio.MAX_FILE_BYTES
     except OSError:
-        too_big, raw = True, b""
+        usual, raw = False, b""
+    if not usual and raw and not _stat_too_large(path):
+        # Longer than the limit yet not by its size: a device or pipe that never ends.
+        limit = yamlio.MAX_FILE_BYTES
+        found.append(
+            Problem(
+                "KB104", f"file is not a regular file of at most {limit:,} bytes", Location(display)
+            )
+        )
+        return None, b""
     try:
         # The unusual cases (too large, unreadable) go through the reader for its messages.
-        doc = yamlio.read(path) if too_big else yamlio.parse(raw)
+        doc = yamlio.parse(raw) if usual else yamlio.read(path)
     except yamlio.YamlReadError as exc:
         p = exc.problem
         found.append(Problem(p.code, p.message, Location(display, p.line, p.col)))
         return None, raw
     return doc, raw
+
+
+def _stat_too_large(path: Path) -> bool:
+    try:
+        return os.stat(path).st_size > yamlio.MAX_FILE_BYTES
+    except OSError:
+        return False
 
 
 def _record(ctx: EntryContext) -> Record:

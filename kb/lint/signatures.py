@@ -163,31 +163,61 @@ def example_not_matched(ctx: EntryContext) -> Iterator[Finding]:
             )
 
 
-_WORD = re.compile(r"[a-z0-9_]{3,}")
+_SPACE = re.compile(r"\s+")
+_BEFORE = frozenset(" \t\r\n\f\v\"'(<>")
+_AFTER = frozenset(" \t\r\n\f\v\"'()<>,:")
+_SPECIAL = frozenset("/\\\u2018\u2019\u201c\u201d`\u00a0")
+_PLACEHOLDER = re.compile(r"<[a-z]+>|\s+")
 
 
-@lru_cache(maxsize=4096)
-def _anchor(text: str) -> str:
-    """The longest word of a signature's text, to pick the lines worth normalizing."""
-    return max(_WORD.findall(text.lower()), key=len, default="")
+def _verbatim_match(sig: CompiledSignature, raw: str) -> bool:
+    """True when ``raw`` holds the signature text verbatim where normalization cannot touch it.
+
+    Sound shortcut for ``sig.normalized in normalize(raw)``: if normalizing the text alone
+    only folds case and spaces, the text does not start or end with a digit, and one of its
+    occurrences in ``raw`` is bounded by characters that no normalization pattern can cross
+    (spaces, quotes, brackets), the occurrence survives normalization of ``raw`` as is.
+    """
+    text = sig.text.strip()
+    if not text or text[0].isdigit() or text[-1].isdigit():
+        return False
+    if sig.normalized != _SPACE.sub(" ", text).lower():
+        return False
+    start = raw.find(text)
+    while start != -1:
+        end = start + len(text)
+        if (start == 0 or raw[start - 1] in _BEFORE) and (end == len(raw) or raw[end] in _AFTER):
+            return True
+        start = raw.find(text, start + 1)
+    return False
+
+
+def _cannot_match(sig: CompiledSignature, raw: str) -> bool:
+    """True when ``sig.normalized in normalize(raw)`` is impossible, decided without normalizing.
+
+    Without path separators or typographic quotes in ``raw``, normalization only replaces
+    volatile parts with placeholders, folds spaces and lowers case; every run of the
+    normalized signature between spaces and placeholders must then appear in ``raw``.
+    """
+    if any(ch in _SPECIAL for ch in raw):
+        return False
+    lowered = raw.lower()
+    for chunk in _PLACEHOLDER.split(sig.normalized):
+        if chunk and "<" not in chunk and ">" not in chunk and chunk not in lowered:
+            return True
+    return False
 
 
 def _matches(sig: CompiledSignature, raw: str) -> bool:
-    """``sig.matches(raw)``, normalizing only the lines that can hold the signature first.
-
-    Normalization works line by line (no placeholder spans a line break), so a signature
-    found in one normalized line is found in the normalized whole; the whole is normalized
-    only when no single line gives a match.
-    """
+    """``sig.matches(raw)``, skipping normalization where the answer is certain without it."""
     if sig.regex is not None and sig.regex.search(raw):
         return True
     if not sig.normalized:
         return False
-    anchor = _anchor(sig.text)
-    if anchor and "\n" in raw:
-        for line in raw.splitlines():
-            if anchor in line.lower() and sig.normalized in normalize(line):
-                return True
+    if _verbatim_match(sig, raw):
+        return True
+    if _cannot_match(sig, raw):
+        return False
     return sig.normalized in normalize(raw)
 
 
@@ -217,9 +247,8 @@ def near_miss_matched(ctx: EntryContext) -> Iterator[Finding]:
     """
     sigs = ctx.signatures
     for i, near in enumerate(ctx.loaded.entry.near_misses):
-        norm = normalize(near.text)
         for sig in sigs:
-            if sig.matches(near.text, norm):
+            if _matches(sig, near.text):
                 yield (
                     ctx.location("near_misses", i, "text"),
                     f"near miss {i + 1} is matched by signature {sig.index + 1}",

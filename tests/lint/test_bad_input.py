@@ -141,3 +141,13 @@ def test_ten_thousand_generated_entries_in_one_run(tmp_path: Path) -> None:
         ("KB203", str(broken)),
     ]
     assert _snapshot(root) == before
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_device_file_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "entries"
+    write(root)
+    link = root / "acme-lint" / "zero.yaml"
+    os.symlink("/dev/zero", link)
+    report = lint(root)
+    assert [(p.code, p.location.path) for p in report.findings] == [("KB104", str(link))]
