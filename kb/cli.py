@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from kb import __version__, commands
 from kb.errors import KbError
@@ -39,7 +40,40 @@ Run 'kb COMMAND --help' for a command's options.
 """
 
 
+def _terminal_width() -> int:
+    """What :func:`shutil.get_terminal_size` answers, without importing shutil.
+
+    argparse makes a help formatter for every argument it adds, and its default one
+    imports shutil (and with it zlib, bz2 and lzma) just to learn the width.
+    """
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _terminal_width() - 2)
+
+
+class _RawFormatter(argparse.RawDescriptionHelpFormatter, _Formatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        chosen = kwargs.get("formatter_class", argparse.HelpFormatter)
+        if chosen is argparse.RawDescriptionHelpFormatter:
+            kwargs["formatter_class"] = _RawFormatter
+        elif chosen is argparse.HelpFormatter:
+            kwargs["formatter_class"] = _Formatter
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")

@@ -27,11 +27,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "search",
         help="find the known failure behind an error line, traceback or log",
-        description="Find the known failure behind what you paste: one error line, a whole "
-        "traceback, a CI log, or a few words. Tracebacks and logs are read for their failure "
-        "lines, exception types, the packages in frame paths and the Python version. Give "
-        "versions (--env, --with) to learn whether a failure applies to them. Long input is "
-        "read from its end (the last 256 KiB); use 'kb scan' to search a whole log.",
+        description=(
+            "Find the known failure behind what you paste: one error line, a whole traceback,\n"
+            "a CI log, or a few words. Tracebacks and logs are read for their failure lines,\n"
+            "exception types, the packages in frame paths and the Python version. Give\n"
+            "versions (--env, --with) to learn whether a failure applies to them. Long input\n"
+            "is read from its end (the last 256 KiB); use 'kb scan' to search a whole log."
+        ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

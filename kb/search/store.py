@@ -15,8 +15,8 @@ written (read-only), the index is built in memory for this run and a warning say
 
 from __future__ import annotations
 
+import binascii
 import contextlib
-import hashlib
 import json
 import os
 from collections import Counter
@@ -48,8 +48,12 @@ def cache_root() -> Path:
 
 def index_dir(entries_root: Path, cache: Path | None = None) -> Path:
     """The cache directory of the index of ``entries_root``."""
-    key = hashlib.sha256(str(entries_root.resolve()).encode()).hexdigest()[:16]
-    return (cache or cache_root()) / f"index-{key}"
+    resolved = entries_root.resolve()
+    # crc32 rather than a cryptographic hash: hashlib costs more at start-up than it
+    # is worth here, and the state file records the root, so a collision only rebuilds
+    key = binascii.crc32(str(resolved).encode()) & 0xFFFFFFFF
+    name = "".join(c if c.isalnum() else "-" for c in resolved.parent.name + "-" + resolved.name)
+    return (cache or cache_root()) / f"index-{name[-40:]}-{key:08x}"
 
 
 class State:
@@ -255,6 +259,8 @@ def _interior_words(literals: list[str]) -> list[str]:
 
 def content_hash(raw: bytes) -> str:
     """The content hash that decides whether an entry changed."""
+    import hashlib
+
     return hashlib.sha256(raw).hexdigest()
 
 
