@@ -138,6 +138,12 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, uri, content=text))
         return files
 
+    def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
+        """``mkdocs serve`` rebuilds when an entry file changes, not only a page source."""
+        if self.entries_dir.is_dir():
+            server.watch(str(self.entries_dir))
+        return server
+
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         uri = page.file.src_uri
         if uri == "index.md":
