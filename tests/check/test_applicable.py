@@ -70,7 +70,7 @@ def test_an_entry_does_not_apply_when_one_condition_fails(
 
 
 def test_every_real_lockfile_format_makes_the_entry_apply(catalog: list[LoadedEntry]) -> None:
-    for path in sorted(LOCKFILES.iterdir()):
+    for path in sorted(p for p in LOCKFILES.iterdir() if p.name != "README.md"):
         report = applicable(catalog, from_file(path))
         assert [v.entry_id for v in report.applies] == [URL_QUOTE], path.name
 
