@@ -198,3 +198,15 @@ def test_index_reports_what_it_did(cache: Path) -> None:
     assert "2 unchanged" in again
     rebuilt = kb("index", "--rebuild", cache=cache).stdout.decode()
     assert "2 added" in rebuilt
+
+
+def test_env_uses_the_running_interpreters_versions(cache: Path) -> None:
+    import platform
+    from importlib.metadata import version
+
+    data = json.loads(kb("search", "--env", "--json", URL_QUOTE, cache=cache).stdout)
+    versions = data["query"]["versions"]
+    assert versions["pydantic"] == version("pydantic")
+    assert versions["python"] == platform.python_version()
+    # the fixture's packages are not installed, so whether it applies is unknown
+    assert data["hits"][0]["applies"] == "unknown"
