@@ -39,6 +39,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--statistics", action="store_true", help="print the number of findings per rule"
     )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="lint in N processes (0: one per CPU for large trees; default: 1)",
+    )
     p.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
     p.set_defaults(run=run)
 
@@ -65,8 +73,14 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists() and not path.is_symlink():
             raise UsageError(f"{path}: no such file or directory")
     progress = _progress() if progress_enabled() else None
+    if args.jobs is not None and args.jobs < 0:
+        raise UsageError("--jobs: must be 0 or more")
     report = run_lint(
-        paths, select=_codes(args.select), ignore=_codes(args.ignore), progress=progress
+        paths,
+        select=_codes(args.select),
+        ignore=_codes(args.ignore),
+        progress=progress,
+        jobs=args.jobs,
     )
     if progress is not None:
         sys.stderr.write("\r\033[K")

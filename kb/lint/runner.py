@@ -44,27 +44,64 @@ def run_lint(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    jobs: int | None = None,
 ) -> LintReport:
     """Lint the entry files under ``paths`` with the rules chosen by ``select``/``ignore``.
 
+    ``jobs`` is the number of processes: one by default, ``0`` for one per CPU on large trees.
     Raises :class:`~kb.errors.UsageError` for a selector that names no rule.
     """
+    from kb.lint.parallel import lint_in_processes, worker_count
+
+    active = select_codes(RULES, select, ignore)
+    # Shown paths are derived from each root once; per-file resolve() would dominate big runs.
+    roots = [Path(display_path(p)) if p.is_absolute() else p for p in paths]
+    found: list[Problem] = []
+    files = list(iter_entry_files(roots, found))
+    workers = worker_count(jobs, len(files))
+    part = lint_in_processes(files, active, workers, progress) if workers > 1 else None
+    if part is None:
+        part = lint_files(files, active, progress)
+    found.extend(part.problems)
+    corpus = Corpus(part.records, part.other_ids, _entries_roots(roots))
+    _run(_rules(active, Scope.CORPUS), corpus, found)
+    report = LintReport(files=len(files))
+    report.findings = sorted(
+        (p for p in found if p.code in active),
+        key=lambda p: (p.location.path, p.location.line, p.location.col, p.code, p.message),
+    )
+    return report
+
+
+@dataclass(slots=True)
+class Part:
+    """What linting some files gave: their problems and what the cross-entry rules need."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    other_ids: set[str] = field(default_factory=set)
+
+
+def lint_files(
+    files: Sequence[Path],
+    active: frozenset[str],
+    progress: Callable[[int], None] | None = None,
+    done: int = 0,
+) -> Part:
+    """Run the file and entry rules of ``active`` on ``files``, in order."""
     from pydantic import ValidationError
 
     from kb.models import Entry
 
-    active = select_codes(RULES, select, ignore)
     file_rules = _rules(active, Scope.FILE)
     entry_rules = _rules(active, Scope.ENTRY)
-    corpus_rules = _rules(active, Scope.CORPUS)
-
-    # Shown paths are derived from each root once; per-file resolve() would dominate big runs.
-    roots = [Path(display_path(p)) if p.is_absolute() else p for p in paths]
-    report = LintReport()
-    found: list[Problem] = []
-    corpus = Corpus(roots=_entries_roots(roots))
-    for path in iter_entry_files(roots, found):
-        report.files += 1
+    want_records = bool(_rules(active, Scope.CORPUS))
+    part = Part()
+    found = part.problems
+    for path in files:
+        done += 1
+        if progress is not None:
+            progress(done)
         display = str(path)
         doc, raw = _read(path, display, found)
         if doc is None:
@@ -76,20 +113,13 @@ def run_lint(
         except ValidationError as exc:
             found.extend(validation_problems(exc, display, doc))
             if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
-                corpus.other_ids.add(doc.data["id"])
+                part.other_ids.add(doc.data["id"])
             continue
         ctx = EntryContext(LoadedEntry(entry, path, display, doc), raw)
         _run(entry_rules, ctx, found)
-        if corpus_rules:
-            corpus.records.append(_record(ctx))
-        if progress is not None:
-            progress(report.files)
-    _run(corpus_rules, corpus, found)
-    report.findings = sorted(
-        (p for p in found if p.code in active),
-        key=lambda p: (p.location.path, p.location.line, p.location.col, p.code, p.message),
-    )
-    return report
+        if want_records:
+            part.records.append(_record(ctx))
+    return part
 
 
 def _rules(active: frozenset[str], scope: Scope) -> list[Rule]:
