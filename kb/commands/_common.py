@@ -44,3 +44,11 @@ def add_format_option(parser: argparse.ArgumentParser, *choices: str) -> None:
 def progress_enabled() -> bool:
     """Progress goes to stderr only when a person is watching it."""
     return sys.stderr.isatty()
+
+
+def index_progress(done: int, total: int) -> None:
+    """Progress of indexing on stderr, one line rewritten in place."""
+    if done == total or done % 250 == 0:
+        print(f"\rkb: indexing {done:,}/{total:,} entries", end="", file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kb.commands._common import add_entries_option, entries_dir, progress_enabled
+from kb.commands._common import (
+    add_entries_option,
+    entries_dir,
+    index_progress,
+    progress_enabled,
+)
 from kb.errors import UsageError
 
 
@@ -30,17 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise UsageError(f"{root}: no such entries directory")
 
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 250 == 0:
-            print(f"\rkb: indexing {done:,}/{total:,} entries", end="", file=sys.stderr)
-            if done == total:
-                print(file=sys.stderr)
-
     report = RefreshReport()
     index = open_index(
         root,
         rebuild=args.rebuild,
-        progress=progress if progress_enabled() else None,
+        progress=index_progress if progress_enabled() else None,
         report=report,
     )
     problems = index.state.problems()

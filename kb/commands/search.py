@@ -6,7 +6,13 @@ import argparse
 import sys
 from typing import BinaryIO
 
-from kb.commands._common import add_entries_option, add_format_option, entries_dir
+from kb.commands._common import (
+    add_entries_option,
+    add_format_option,
+    entries_dir,
+    index_progress,
+    progress_enabled,
+)
 from kb.errors import UsageError
 
 EXAMPLES = """\
@@ -140,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         packages=args.package,
         versions=versions,
         truncated_from=truncated,
+        progress=index_progress if progress_enabled() else None,
     )
     for line in report.warnings:
         print(f"kb: warning: {line}", file=sys.stderr)

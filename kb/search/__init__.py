@@ -12,6 +12,7 @@ from pathlib import Path
 from kb.search.engine import HIGH, LOW, MEDIUM, Hit, Searcher, SearchResult
 from kb.search.index import Index, RefreshReport, open_index
 from kb.search.query import QueryInfo, decode_query, understand
+from kb.search.store import Progress
 
 __all__ = [
     "HIGH",
@@ -39,10 +40,12 @@ def search_text(
     versions: Mapping[str, str] | None = None,
     cache: Path | None = None,
     truncated_from: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SearchResult, RefreshReport]:
-    """Search ``text`` in the entries of ``entries_dir`` (index refreshed as needed)."""
+    """Search ``text`` in the entries of ``entries_dir`` (index refreshed as needed;
+    ``progress(done, total)`` is called for each entry indexed on the way)."""
     report = RefreshReport()
-    index = open_index(entries_dir, cache, report=report)
+    index = open_index(entries_dir, cache, report=report, progress=progress)
     report.problems = index.state.problems()
     try:
         result = Searcher(index).search(

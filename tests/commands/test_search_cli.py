@@ -210,3 +210,26 @@ def test_env_uses_the_running_interpreters_versions(cache: Path) -> None:
     assert versions["python"] == platform.python_version()
     # the fixture's packages are not installed, so whether it applies is unknown
     assert data["hits"][0]["applies"] == "unknown"
+
+
+def test_first_search_shows_indexing_progress_on_a_terminal(cache: Path) -> None:
+    import pty
+
+    code = "import sys; from kb.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "KB_CACHE_DIR": str(cache), "KB_ENTRIES": str(FIXTURE_KB)}
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "search", URL_QUOTE],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        check=False,
+    )
+    os.close(follower)
+    seen = os.read(leader, 65536).decode()
+    os.close(leader)
+    assert proc.returncode == 0
+    assert "kb: indexing 2/2 entries" in seen
+    # later searches have nothing to index and say nothing
+    quiet = kb("search", URL_QUOTE, cache=cache)
+    assert quiet.stderr == b""
