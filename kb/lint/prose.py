@@ -14,9 +14,7 @@ from urllib.parse import urlsplit
 from kb.lint.context import Corpus, EntryContext
 from kb.lint.registry import Finding, Scope, declare
 from kb.models import Entry, Language
-
-FILL_IN = "FILL IN"
-"""Marks a value of a skeleton written by ``kb new`` that the author has not replaced yet."""
+from kb.scaffold import FILL_IN
 
 Loc = tuple[str | int, ...]
 
