@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import BinaryIO
 
@@ -160,5 +161,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(result))
     else:
-        sys.stdout.write(to_text(result))
+        # with the published site's address the page path becomes a link
+        site = os.environ.get("KB_SITE_URL", "")
+        sys.stdout.write(to_text(result, site.rstrip("/") + "/" if site else ""))
     return 0 if result.found else 1

@@ -61,7 +61,10 @@ def to_json(result: SearchResult) -> str:
 
 
 def to_text(result: SearchResult, site_root: str = "") -> str:
-    """The result for a person: the best hits, each with its fix and affected versions."""
+    """The result for a person: the best hits, each with its fix and affected versions.
+
+    ``site_root`` (the published site's URL, ending in ``/``) turns page paths into links.
+    """
     shown = [h for h in result.hits if h.confidence != "low"] or []
     if not shown:
         lines = ["No known failure matches."]

@@ -233,3 +233,11 @@ def test_first_search_shows_indexing_progress_on_a_terminal(cache: Path) -> None
     # later searches have nothing to index and say nothing
     quiet = kb("search", URL_QUOTE, cache=cache)
     assert quiet.stderr == b""
+
+
+def test_site_url_turns_page_paths_into_links(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_SITE_URL", "https://kb.example.org/")
+    out = kb("search", URL_QUOTE, cache=cache).stdout.decode()
+    assert (
+        "page:       https://kb.example.org/entries/acme-web/acme-web-12-removed-url-quote/" in out
+    )
