@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     paths: list[Path] = args.paths or [entries_dir(args)]
     for path in paths:
-        if not path.exists() and not path.is_symlink():
+        if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     progress = _progress() if progress_enabled() else None
     if args.jobs is not None and args.jobs < 0:

@@ -55,9 +55,9 @@ def run_lint(
 
     active = select_codes(RULES, select, ignore)
     # Shown paths are derived from each root once; per-file resolve() would dominate big runs.
-    roots = [Path(display_path(p)) if p.is_absolute() else p for p in paths]
+    roots = [_shown(p) for p in paths]
     found: list[Problem] = []
-    files = list(iter_entry_files(roots, found))
+    files = _entry_files(roots, found)
     workers = worker_count(jobs, len(files))
     part = lint_in_processes(files, active, workers, progress) if workers > 1 else None
     if part is None:
@@ -180,6 +180,46 @@ def _record(ctx: EntryContext) -> Record:
         ),
         related=tuple((rid, ctx.location("related", i)) for i, rid in enumerate(entry.related)),
     )
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working directory when inside it, else as given."""
+    if not path.is_absolute():
+        return path
+    try:
+        return Path(display_path(path))
+    except RuntimeError:  # a symlink loop: Path.resolve() raises RuntimeError before 3.13
+        return path
+
+
+def _entry_files(roots: list[Path], found: list[Problem]) -> list[Path]:
+    """Entry files under ``roots``, shown under each root as given.
+
+    The walk goes through a relative form of an absolute root, so that its problem
+    reports never resolve a path (which fails on a symlink loop); paths and problem
+    locations are then put back under the root as the user gave it.
+    """
+    files: list[Path] = []
+    for root in roots:
+        walk_root = root
+        if root.is_absolute():
+            try:
+                walk_root = Path(os.path.relpath(root))
+            except (ValueError, OSError):
+                walk_root = root
+        if walk_root is root:
+            files.extend(iter_entry_files([root], found))
+            continue
+        prefix, shown = str(walk_root), str(root)
+        problems: list[Problem] = []
+        files.extend(
+            Path(shown + str(p)[len(prefix) :]) for p in iter_entry_files([walk_root], problems)
+        )
+        for problem in problems:
+            loc = problem.location
+            path = shown + loc.path[len(prefix) :] if loc.path.startswith(prefix) else loc.path
+            found.append(Problem(problem.code, problem.message, Location(path, loc.line, loc.col)))
+    return files
 
 
 def _entries_roots(roots: list[Path]) -> list[Path]:

@@ -151,3 +151,24 @@ def test_endless_device_file_is_refused(tmp_path: Path) -> None:
     os.symlink("/dev/zero", link)
     report = lint(root)
     assert [(p.code, p.location.path) for p in report.findings] == [("KB104", str(link))]
+
+
+def test_symlink_loops_outside_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    root = tmp_path / "kb" / "entries"
+    write(root, entry(last_verified=None))
+    os.symlink("..", root / "acme-lint" / "loop")
+    os.symlink("loop-b.yaml", root / "acme-lint" / "loop-a.yaml")
+    os.symlink("loop-a.yaml", root / "acme-lint" / "loop-b.yaml")
+    assert main(["lint", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{root}/acme-lint/loop: KB109" in out
+    assert f"{root}/acme-lint/loop-a.yaml: KB100" in out
+    assert f"{root}/acme-lint/acme-lint-41-parse-frame-removed.yaml:" in out
+    assert "internal error" not in err and "Traceback" not in err
+    os.symlink("self", tmp_path / "self")
+    assert main(["lint", str(tmp_path / "self")]) == 2
