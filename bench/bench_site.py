@@ -121,7 +121,7 @@ def floor_build(n: int, work: Path) -> Run:
         (docs / "index.md").write_text("# Floor\n", encoding="utf-8")
         for i in range(n):
             (docs / f"page-{i:05d}.md").write_text(FLOOR_PAGE.format(i=i), encoding="utf-8")
-        (floor / "mkdocs.yml").write_text(FLOOR_CONFIG, encoding="utf-8")
+    (floor / "mkdocs.yml").write_text(FLOOR_CONFIG, encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor / "mkdocs.yml")]
     run = _measure(cmd, floor, env)

@@ -12,7 +12,15 @@ from collections.abc import Mapping, Sequence
 
 from kb.models import Entry, Reference, ReferenceKind, Status
 from kb.render import compat
-from kb.render.markup import code_block, escape, inline, link, md_inline, paragraphs
+from kb.render.markup import (
+    code_block,
+    escape,
+    inline,
+    link,
+    md_inline,
+    paragraphs,
+    pre_block,
+)
 from kb.render.paths import entry_src, rel
 
 SECTIONS = (
@@ -103,10 +111,10 @@ def _signatures(entry: Entry) -> list[str]:
         if sig.exception:
             label += f" · <code>{escape(sig.exception)}</code>"
         out.append(f'<p class="kb-label">{label}</p>')
-        out.append(code_block(sig.text, "text"))
+        out.append(pre_block(sig.text))
         if sig.regex:
             out.append('<p class="kb-label">regular expression</p>')
-            out.append(code_block(sig.regex, "text"))
+            out.append(pre_block(sig.regex))
     if entry.near_misses:
         out.append('<p class="kb-label">Not this failure (look-alikes)</p>')
         items = "".join(
@@ -121,7 +129,7 @@ def _examples(entry: Entry) -> list[str]:
     for ex in entry.examples:
         source = f" from {link(ex.source, ex.source)}" if ex.source else ""
         out.append(f'<p class="kb-label">{escape(ex.kind.value)}{source}</p>')
-        out.append(code_block(ex.text, "pytb" if ex.kind.value == "traceback" else "text"))
+        out.append(pre_block(ex.text))
     return out
 
 

@@ -91,3 +91,14 @@ def code_block(text: str, language: str = "text") -> str:
     lang = re.sub(r"[^a-z0-9]", "", language.lower()) or "text"
     body = text.rstrip("\n")
     return f"{fence} {lang}\n{body}\n{fence}"
+
+
+def pre_block(text: str) -> str:
+    """Verbatim text as a raw-HTML code block, styled and copyable like a highlighted one.
+
+    For error text, which has no syntax to highlight: Pygments is skipped, which is most of
+    what a fenced block costs at build time. Backticks are escaped too, so that no line
+    can open a fence for the preprocessors that run before raw HTML is set aside.
+    """
+    body = escape(text.rstrip("\n")).replace("`", "&#96;")
+    return f'<div class="highlight"><pre><span></span><code>{body}</code></pre></div>'

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 
-from kb.render.markup import code_block, inline, link, md_inline, paragraphs, safe_url
+from kb.render.markup import code_block, inline, link, md_inline, paragraphs, pre_block, safe_url
 
 
 class _Tags(HTMLParser):
@@ -87,3 +87,12 @@ def test_code_block_fence_outlasts_backticks_in_the_text() -> None:
     html_out = _md(block + "\n\nafter")
     assert html_out.count("<pre") == 1
     assert "````" in html_out
+
+
+def test_pre_block_keeps_text_verbatim_and_inert() -> None:
+    text = "Traceback:\n\n```\n<script>alert(1)</script>\n# not a heading\n"
+    html_out = _md("intro\n\n" + pre_block(text) + "\n\n## after")
+    assert html_out.count("<pre>") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out
+    assert "# not a heading" in html_out and "<h1" not in html_out
+    assert '<h2 id="after">after</h2>' in html_out
