@@ -136,3 +136,21 @@ def test_list_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "--list-rules"]) == 0
     out = capsys.readouterr().out
     assert "KB403  example-not-matched" in out and "KB101" in out
+
+
+def test_progress_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.gen_corpus import generate
+
+    root = tmp_path / "entries"
+    generate(1000, root)
+    monkeypatch.setattr("kb.commands.lint.progress_enabled", lambda: True)
+    assert main(["lint", str(root)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "\rkb lint: 500 files checked" in err and "1,000 files checked" in err
+    assert err.rstrip().endswith("All checks passed (1000 files checked).")
+    monkeypatch.setattr("kb.commands.lint.progress_enabled", lambda: False)
+    assert main(["lint", str(root)]) == 0
+    assert "\r" not in capsys.readouterr().err
