@@ -54,6 +54,15 @@ class Query:
     text: str
 
 
+def load_negatives() -> list[str]:
+    """Error texts kb does not know (``tests/relevance/negatives.yaml``)."""
+    path = QUERIES.parent / "negatives.yaml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [n["text"] for n in data.get("negatives", [])]
+
+
 def load_queries() -> list[Query]:
     out = []
     for path in sorted(QUERIES.glob("*.yaml")):
@@ -159,6 +168,17 @@ def measure(
             ranks.append(r)
             if r != 1:
                 print(f"  {variant}: {q.entry} / {q.name}: rank {r}", file=sys.stderr)
+        false_matches = None
+        if driver is own_results:
+            # The own page labels a signature match, its only confident claim; an unknown
+            # error must never get one.
+            false_matches = 0
+            for text in load_negatives():
+                own_results(tab, base, " ".join(text.split()))
+                first = tab.locator("#kb-results li").first
+                if first.count() and "signature match" in first.inner_text():
+                    false_matches += 1
+                    print(f"  {variant}: negative matched: {text[:60]!r}", file=sys.stderr)
         browser.close()
     n = len(ranks)
     return {
@@ -166,6 +186,7 @@ def measure(
         "hit@3": sum(1 for r in ranks if r is not None and r <= 3) / n,
         "hit@10": sum(1 for r in ranks if r is not None and r <= 10) / n,
         "mrr": sum(1 / r for r in ranks if r) / n,
+        "false": -1.0 if false_matches is None else float(false_matches),
     }
 
 
@@ -183,12 +204,13 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     queries = load_queries()
     print(f"{len(queries)} queries for {len({q.entry for q in queries})} entries\n")
-    print("| variant | hit@1 | hit@3 | hit@10 | MRR |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| variant | hit@1 | hit@3 | hit@10 | MRR | negatives with a signature match |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name in args.variants:
         m = measure(name, VARIANTS[name], queries, args.work)
+        false = "n/a" if m["false"] < 0 else f"{int(m['false'])} of {len(load_negatives())}"
         print(f"| {name} | {m['hit@1']:.2f} | {m['hit@3']:.2f} | {m['hit@10']:.2f} | "
-              f"{m['mrr']:.2f} |", flush=True)  # fmt: skip
+              f"{m['mrr']:.2f} | {false} |", flush=True)  # fmt: skip
     return 0
 
 

@@ -116,7 +116,9 @@
       h.score = h.exact || 0.6 * h.sigCov + 0.3 * h.cov + 0.1 * (topWeighted ? h.weighted / topWeighted : 0);
     });
     hits.sort(function (a, b) { return b.score - a.score || (a.doc.id < b.doc.id ? -1 : 1); });
-    return hits.slice(0, limit);
+    // Entries that share only a few common words with the query are noise next to the best.
+    var floor = hits.length ? hits[0].score * 0.2 : 0;
+    return hits.filter(function (h) { return h.score >= floor; }).slice(0, limit);
   }
 
   function show(root, base, hits, status, query) {
@@ -128,7 +130,7 @@
       a.textContent = h.doc.title;
       var meta = document.createElement("span");
       meta.className = "kb-result-meta";
-      meta.textContent = " " + h.doc.package + " · " + h.doc.status.replace(/-/g, " ") +
+      meta.textContent = " " + h.doc.package + " · " + (h.doc.status === "wont-fix" ? "won't fix" : h.doc.status.replace(/-/g, " ")) +
         (h.exact ? " · signature match" : "");
       li.appendChild(a);
       li.appendChild(meta);
