@@ -195,18 +195,21 @@ def reproduction_syntax_error(ctx: EntryContext) -> Iterator[Finding]:
     repro = ctx.loaded.entry.reproduction
     if repro is None or repro.language is not Language.PYTHON:
         return
-    with warnings.catch_warnings():
-        # Invalid escape sequences and the like warn at parse time; only errors count here.
-        warnings.simplefilter("ignore")
-        try:
+    try:
+        if "\\" in repro.code:
+            with warnings.catch_warnings():
+                # Invalid escape sequences warn at parse time; only errors count here.
+                warnings.simplefilter("ignore")
+                ast.parse(repro.code)
+        else:
             ast.parse(repro.code)
-        except SyntaxError as exc:
-            yield (
-                ctx.location("reproduction", "code"),
-                f"reproduction does not parse: {exc.msg} (line {exc.lineno} of the code)",
-            )
-        except (ValueError, RecursionError, MemoryError) as exc:
-            yield ctx.location("reproduction", "code"), f"reproduction does not parse: {exc}"
+    except SyntaxError as exc:
+        yield (
+            ctx.location("reproduction", "code"),
+            f"reproduction does not parse: {exc.msg} (line {exc.lineno} of the code)",
+        )
+    except (ValueError, RecursionError, MemoryError) as exc:
+        yield ctx.location("reproduction", "code"), f"reproduction does not parse: {exc}"
 
 
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)

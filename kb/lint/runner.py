@@ -8,6 +8,7 @@ once; cross-entry rules use dictionaries over small per-entry records.
 from __future__ import annotations
 
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -135,16 +136,21 @@ def _run(rules: list[Rule], subject: object, found: list[Problem]) -> None:
 
 def _read(path: Path, display: str, found: list[Problem]) -> tuple[yamlio.Document | None, bytes]:
     """Read and parse one file, appending the problem that stops it (if any)."""
+    limit = yamlio.MAX_FILE_BYTES
     try:
-        # One read of at most the limit plus one byte tells the size without a stat call.
-        with open(path, "rb") as fh:
-            raw = fh.read(yamlio.MAX_FILE_BYTES + 1)
-        usual = len(raw) <= yamlio.MAX_FILE_BYTES
+        with open(path, "rb", buffering=0) as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+                raw, usual = b"", False
+            else:
+                # Regular files are read whole (sized by fstat); anything else only up to
+                # one byte past the limit, which is enough to refuse it.
+                raw = fh.readall() if stat.S_ISREG(st.st_mode) else fh.read(limit + 1)
+                usual = len(raw) <= limit
     except OSError:
         usual, raw = False, b""
     if not usual and raw and not _stat_too_large(path):
         # Longer than the limit yet not by its size: a device or pipe that never ends.
-        limit = yamlio.MAX_FILE_BYTES
         found.append(
             Problem(
                 "KB104", f"file is not a regular file of at most {limit:,} bytes", Location(display)
