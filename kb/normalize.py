@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'", "\u00a0": " "})
 
@@ -33,19 +33,6 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>"),
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
     (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hash>"),
-    # Paths: keep what follows site-packages / dist-packages / pythonX.Y, else the basename
-    (
-        re.compile(r"(?:[A-Za-z]:)?[\\/]?(?:[^\s\"'<>():,\\/]+[\\/])*(?:site|dist)-packages[\\/]"),
-        "",
-    ),
-    (
-        re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\"'<>():,\\/]+[\\/])*python\d(?:\.\d+)?[\\/]"),
-        "",
-    ),
-    (
-        re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\"'<>():,\\/]+)+[\\/](?=[^\s\"'<>():,\\/]+\.\w+)"),
-        "",
-    ),
     # traceback line numbers
     (re.compile(r"\bline \d+"), "line <n>"),
     # versions, then remaining numbers
@@ -55,10 +42,35 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 
 _SPACE = re.compile(r"\s+")
 
+# A path-like token: it starts where a token starts (never inside one, which keeps the
+# scan linear on long unbroken text) and contains a slash or a backslash.
+_PATH_TOKEN = re.compile(r"(?<![^\s\"'<>(),=\[])[^\s\"'<>(),\[\]]*[\\/][^\s\"'<>(),\[\]]*")
+_PYTHON_DIR = re.compile(r"python\d(?:\.\d+)?")
+_PACKAGE_DIRS = ("site-packages", "dist-packages")
+
+
+def _strip_path(match: re.Match[str]) -> str:
+    """A path down to its package-relative part: what follows ``site-packages``, else what
+    follows ``pythonX.Y`` (the standard library), else the file name of an absolute path."""
+    token = match.group()
+    parts = token.replace("\\", "/").split("/")
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in _PACKAGE_DIRS:
+            return "/".join(parts[i + 1 :])
+    absolute = parts[0] == "" or (len(parts[0]) == 2 and parts[0][1] == ":")
+    if not absolute:
+        return token
+    for i in range(len(parts) - 2, 0, -1):
+        if _PYTHON_DIR.fullmatch(parts[i]):
+            return "/".join(parts[i + 1 :])
+    if len(parts) > 2 and "." in parts[-1].strip("."):
+        return parts[-1]
+    return token
+
 
 def normalize(text: str) -> str:
     """Normalized form of error text: placeholders for volatile parts, lower case, one space."""
-    out = text.translate(_QUOTES)
+    out = _PATH_TOKEN.sub(_strip_path, text.translate(_QUOTES))
     for pattern, repl in _RULES:
         out = pattern.sub(repl, out)
     return _SPACE.sub(" ", out).strip().lower()

@@ -74,3 +74,31 @@ def test_tokens_keep_whole_names_and_their_parts() -> None:
 
 def test_tokens_drop_placeholders_and_keep_order() -> None:
     assert unique_tokens(normalize("line 12 in foo foo")) == ["line", "in", "foo"]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a" * 200_000,
+        "/a" * 100_000,
+        "\\a" * 100_000,
+        "a." * 100_000,
+        "x/" * 100_000,
+        "ab12" * 50_000,
+    ],
+)
+def test_long_unbroken_text_is_normalized_in_linear_time(hostile: str) -> None:
+    # a backtracking pattern would take hours on these; the suite would never finish
+    out = normalize(hostile)
+    assert len(out) <= len(hostile)
+
+
+def test_windows_and_posix_paths_normalize_alike() -> None:
+    assert normalize(r"C:\Users\me\venv\Lib\site-packages\flask\app.py") == "flask/app.py"
+    assert normalize("/srv/venv/lib/python3.12/site-packages/flask/app.py") == "flask/app.py"
+    assert normalize("(/usr/lib/python3.10/urllib/__init__.py)") == "(urllib/__init__.py)"
+    # URLs and relative paths keep their shape
+    assert normalize("https://github.com/pallets/flask/issues/12") == (
+        "https://github.com/pallets/flask/issues/<n>"
+    )
+    assert normalize("src/app.py") == "src/app.py"
