@@ -135,10 +135,11 @@ def open_index(
             )
             store.write_state(directory, state)
     except OSError as exc:
-        if not _is_write_failure(exc):
-            raise
+        # the cache is only a cache: whatever keeps it from being written (read-only,
+        # full, not a directory), search goes on with an index in memory
         report.warnings.append(
-            f"{display_path(directory)}: cannot write the index cache ({exc.strerror}); "
+            f"{display_path(directory)}: cannot write the index cache "
+            f"({exc.strerror or exc}); "
             "searching with an index built in memory for this run"
         )
         state, ix = _refresh(
@@ -150,12 +151,6 @@ def open_index(
     index = Index(root, directory, state, cache)
     index._ix = ix
     return index
-
-
-def _is_write_failure(exc: OSError) -> bool:
-    import errno
-
-    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC)
 
 
 def _refresh(

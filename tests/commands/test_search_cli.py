@@ -241,3 +241,13 @@ def test_site_url_turns_page_paths_into_links(cache: Path, monkeypatch: pytest.M
     assert (
         "page:       https://kb.example.org/entries/acme-web/acme-web-12-removed-url-quote/" in out
     )
+
+
+def test_cache_path_that_is_a_file_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    proc = kb("search", URL_QUOTE, cache=blocker)
+    assert proc.returncode == 0
+    assert b"cannot write the index cache" in proc.stderr
+    assert b"acme-web-12-removed-url-quote" in proc.stdout
+    assert blocker.read_text(encoding="utf-8") == "x"
