@@ -137,15 +137,25 @@ _SLUG_VERB = {
 }
 
 
+_SHARED_NAME = frozenset(("import-name", "no-attribute"))
+
+
 def spec(i: int) -> Spec:
     """The specification of entry ``i``; cheap, and a function of ``i`` alone."""
     rng = random.Random(CORPUS_SEED * 1_000_003 + i)
-    package = _PACKAGES[rng.randrange(len(_PACKAGES))]
+    # A few packages have many entries, most have a few, as in a real knowledge base.
+    package = _PACKAGES[min(len(_PACKAGES) - 1, int(len(_PACKAGES) * rng.random() ** 2.5))]
     family = _FAMILY_TABLE[rng.randrange(len(_FAMILY_TABLE))]
-    name = unique_name(i)
     module = package.replace("-", "_")
-    if family in ("import-name", "no-attribute", "value-error", "symptom", "log"):
-        module = f"{module}.{rng.choice(SUBMODULES)}"
+    if family in _SHARED_NAME:
+        # Four neighbours share a name and differ in the module, each in its own pair of
+        # submodules: near misses that differ only in Y, never the same signature.
+        name = unique_name(i // 4)
+        module = f"{module}.{SUBMODULES[(i % 4) * 2 + rng.randrange(2)]}"
+    else:
+        name = unique_name(i)
+        if family in ("value-error", "symptom", "log"):
+            module = f"{module}.{rng.choice(SUBMODULES)}"
     alias = None
     if family in ("import-name", "no-attribute", "unexpected-kwarg") and rng.random() < 0.35:
         alias = f"{name}_{rng.choice(('v', 'old', 'impl', 'fn', 'obj'))}"
