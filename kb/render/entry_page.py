@@ -8,7 +8,7 @@ words; all entry text goes through :mod:`kb.render.markup`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from kb.models import Entry, Reference, ReferenceKind, Status
 from kb.render import compat
@@ -249,12 +249,14 @@ def render(
     edit_url: str | None,
     titles: Mapping[str, tuple[str, str]],
     known_releases: Mapping[str, Sequence[str]] | None = None,
+    stash: Callable[[str], str] | None = None,
 ) -> str:
     """The Markdown source of an entry's page.
 
     ``yaml_path`` is the entry file relative to the repository, ``edit_url`` where to edit it
     (None when the site has no repository URL), ``titles`` maps entry ids to
-    ``(page source path, title)`` for related links.
+    ``(page source path, title)`` for related links. ``stash``, when given, receives each
+    raw-HTML block and returns the text to put in its place (see :mod:`kb.render.stash`).
     """
     if edit_url is not None and link(edit_url).startswith("<a "):
         edit = f'<p><a class="kb-edit" href="{escape(edit_url)}">Edit this entry</a> '
@@ -293,4 +295,6 @@ def render(
     for heading, blocks in sections:
         parts.append(f"## {heading}")
         parts.extend(blocks)
+    if stash is not None:
+        parts = [stash(p) if p.startswith("<") else p for p in parts]
     return "\n\n".join(parts) + "\n"

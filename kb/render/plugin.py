@@ -22,6 +22,7 @@ from mkdocs.structure.files import File, Files
 from kb.render import rules_ref
 from kb.render.markup import escape
 from kb.render.site import SiteSettings, SourceEntry, fill_home, generate
+from kb.render.stash import Stash
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -45,6 +46,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.entries: list[Any] = []
         self.edit_urls: dict[str, str] = {}
         self.titles: dict[str, str] = {}
+        self.stash = Stash()
 
     def on_config(self, config: Any) -> Any:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -129,7 +131,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             else {}
         )
         self.titles = {f"entries/{s.entry.package}/{s.entry.id}.md": s.entry.title for s in sources}
-        generated = generate(sources, settings, rules_ref.installed_rules())
+        self.stash = Stash()
+        generated = generate(sources, settings, rules_ref.installed_rules(), self.stash)
         for uri, text in generated.items():
             existing = files.get_file_from_path(uri)
             if existing is not None:
@@ -143,6 +146,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         if self.entries_dir.is_dir():
             server.watch(str(self.entries_dir))
         return server
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Files) -> str:
+        return self.stash.restore(page.file.src_uri, html)
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Files) -> str:
         uri = page.file.src_uri

@@ -22,6 +22,7 @@ from kb.render import (
     schema_ref,
     search_index,
 )
+from kb.render.stash import Stash
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +49,13 @@ def generate(
     sources: Sequence[SourceEntry],
     settings: SiteSettings,
     rules: Sequence[rules_ref.RuleDoc] = (),
+    stash: Stash | None = None,
 ) -> dict[str, str]:
-    """Site path -> text for every generated page and export, sorted by path."""
+    """Site path -> text for every generated page and export, sorted by path.
+
+    With ``stash``, entry pages carry placeholders for their raw-HTML blocks (the plugin
+    restores them after Markdown); without it every page is complete Markdown.
+    """
     entries = sorted((s.entry for s in sources), key=lambda e: e.id)
     titles = {e.id: (paths.entry_src(e), e.title) for e in entries}
     out: dict[str, str] = {}
@@ -58,12 +64,14 @@ def generate(
         e = src.entry
         by_package[e.package].append(e)
         edit_url = settings.edit_base + src.yaml_path if settings.edit_base else None
-        out[paths.entry_src(e)] = entry_page.render(
+        uri = paths.entry_src(e)
+        out[uri] = entry_page.render(
             e,
             yaml_path=src.yaml_path,
             edit_url=edit_url,
             titles=titles,
             known_releases=settings.known_releases,
+            stash=stash.for_page(uri) if stash is not None else None,
         )
         out[f"api/entries/{e.id}.json"] = exports.entry_json(e)
         out[f"api/osv/{e.id}.json"] = exports.osv_json(e)
