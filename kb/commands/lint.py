@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="lint in N processes (0: one per CPU for large trees; default: 1)",
     )
     p.add_argument("--list-rules", action="store_true", help="list every rule code and exit")
+    p.add_argument("--explain", metavar="CODE", help="print the documentation of one rule and exit")
     p.set_defaults(run=run)
 
 
@@ -62,6 +63,14 @@ def run(args: argparse.Namespace) -> int:
     from kb.lint import run_lint
     from kb.lint.report import render, render_statistics, summary
 
+    if args.explain:
+        from kb.lint.rules import BY_CODE
+
+        rule = BY_CODE.get(args.explain.strip().upper())
+        if rule is None:
+            raise UsageError(f"--explain: unknown rule code {args.explain!r}")
+        print(f"# {rule.code} {rule.name}\n\n{rule.summary}\n\n{rule.doc}")
+        return 0
     if args.list_rules:
         from kb.lint.rules import RULES
 

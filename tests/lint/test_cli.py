@@ -154,3 +154,12 @@ def test_progress_on_a_terminal(
     monkeypatch.setattr("kb.commands.lint.progress_enabled", lambda: False)
     assert main(["lint", str(root)]) == 0
     assert "\r" not in capsys.readouterr().err
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--explain", "kb403"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# KB403 example-not-matched\n")
+    assert "## What" in out and "## Example" in out
+    assert main(["lint", "--explain", "KB999"]) == 2
+    assert "unknown rule code" in capsys.readouterr().err
