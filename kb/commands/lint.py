@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Check entry files and report each problem as 'path:line:col: CODE message'. "
         "Exit 0 when clean, 1 when there are findings, 2 on a usage error.",
         epilog="Selectors are rule codes or prefixes (KB4, KB40, KB403) or ALL. "
-        "Rule reference: kb lint --list-rules.",
+        "List the rules with --list-rules; read one with --explain CODE.",
     )
     p.add_argument(
         "paths",
