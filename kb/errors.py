@@ -80,5 +80,5 @@ def display_path(path: str | Path) -> str:
         return str(p)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop before 3.13
         return str(p)

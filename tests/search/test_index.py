@@ -209,3 +209,11 @@ def test_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
         assert index.reader().doc_count == 400
     finally:
         index.close()
+
+
+def test_a_looping_symlinked_entry_file_is_skipped(fixture_kb: Path, tmp_path: Path) -> None:
+    loop = fixture_kb / "acme-web" / "loop.yaml"
+    os.symlink(loop, loop)
+    index = open_index(fixture_kb, tmp_path / "cache")
+    assert len(index.state.records) == 2
+    assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
