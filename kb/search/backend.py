@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.query import Or, Term
+from whoosh.query import AndMaybe, Or, Term
 
 from kb.normalize import tokens
 
@@ -136,15 +136,16 @@ def update(ix: Any, remove_paths: Iterable[str], add_docs: Iterable[dict[str, st
 
 
 def build_query(terms: Iterable[str], packages: Iterable[str]) -> Any:
-    """An OR of the given terms over every text field (boosted), and of the packages."""
+    """An OR of the given terms over every text field (boosted); the packages seen only
+    raise the score of entries that match a term, they never bring in others."""
     clauses = [
         Term(field, term, boost=boost)
         for term in terms
         for field, boost in FIELD_BOOSTS.items()
         if field not in ("packages", "tags")
     ]
-    clauses.extend(Term("packages", p, boost=FIELD_BOOSTS["packages"]) for p in packages)
-    return Or(clauses)
+    boosts = [Term("packages", p, boost=FIELD_BOOSTS["packages"]) for p in packages]
+    return AndMaybe(Or(clauses), Or(boosts)) if boosts else Or(clauses)
 
 
 class Reader:

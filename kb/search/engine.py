@@ -33,8 +33,9 @@ MEDIUM_COVERAGE = 0.7
 MEDIUM_WORDS_COVERAGE = 0.5
 """The same for a query of a few words, which rarely uses the entry's exact wording."""
 
-MAX_TERMS = 12
-COMMON_SHARE = 0.05
+MAX_TERMS = 8
+FALLBACK_TERMS = 2
+COMMON_SHARE = 0.01
 
 
 class Hit:
@@ -193,8 +194,10 @@ class Searcher:
         if not present:
             return []
         common = max(20, int(n_docs * COMMON_SHARE))
-        chosen = [t for t in present if dfs[t] <= common] or present
-        chosen = sorted(chosen, key=lambda t: (dfs[t], t))[:MAX_TERMS]
+        # the rarest terms decide; common ones ("cannot", "import") would make Whoosh score
+        # thousands of entries for nothing, so they are used only when nothing rarer is there
+        ranked = sorted(present, key=lambda t: (dfs[t], t))
+        chosen = [t for t in ranked if dfs[t] <= common][:MAX_TERMS] or ranked[:FALLBACK_TERMS]
         query = backend.build_query(chosen, info.packages)
         raw_hits = reader.search(query, limit)
 
