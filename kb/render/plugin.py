@@ -19,7 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from kb.render import rules_ref
+from kb.render import paths, rules_ref
 from kb.render.markup import escape
 from kb.render.site import SiteSettings, SourceEntry, fill_home, generate
 from kb.render.stash import Stash
@@ -126,11 +126,11 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             feed_size=self.config.feed_size,
         )
         self.edit_urls = (
-            {f"entries/{s.entry.package}/{s.entry.id}.md": edit_base + s.yaml_path for s in sources}
+            {paths.entry_src(s.entry): edit_base + s.yaml_path for s in sources}
             if edit_base
             else {}
         )
-        self.titles = {f"entries/{s.entry.package}/{s.entry.id}.md": s.entry.title for s in sources}
+        self.titles = {paths.entry_src(s.entry): s.entry.title for s in sources}
         self.stash = Stash()
         generated = generate(sources, settings, rules_ref.installed_rules(), self.stash)
         for uri, text in generated.items():
