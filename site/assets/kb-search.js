@@ -15,9 +15,6 @@
     [/\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b/g, "<uuid>"],
     [/\b0x[0-9a-fA-F]+\b/g, "<addr>"],
     [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b/g, "<hash>"],
-    [/(?:[A-Za-z]:)?[\\/]?(?:[^\s"'<>():,\\/]+[\\/])*(?:site|dist)-packages[\\/]/g, ""],
-    [/(?:[A-Za-z]:)?[\\/](?:[^\s"'<>():,\\/]+[\\/])*python\d(?:\.\d+)?[\\/]/g, ""],
-    [/(?:[A-Za-z]:)?(?:[\\/][^\s"'<>():,\\/]+)+[\\/](?=[^\s"'<>():,\\/]+\.\w+)/g, ""],
     [/\bline \d+/g, "line <n>"],
     [/\b\d+(?:\.\d+)+(?:[a-z]+\d*)?\b/g, "<v>"],
     [/(?<![\w<])\d+\b/g, "<n>"]
@@ -30,8 +27,30 @@
     return text.replace(/[\u2018\u2019\u201c\u201d`\u00a0]/g, function (c) { return QUOTES[c]; });
   }
 
+  // A path-like token: starts where a token starts and contains a slash or a backslash.
+  var PATH_TOKEN = /(?<![^\s"'<>(),=\[])[^\s"'<>(),\[\]]*[\\/][^\s"'<>(),\[\]]*/g;
+  var PYTHON_DIR = /^python\d(?:\.\d+)?$/;
+
+  // A path down to what follows site-packages, else what follows pythonX.Y, else the file
+  // name of an absolute path (kb/normalize.py: _strip_path).
+  function stripPath(token) {
+    var parts = token.replace(/\\/g, "/").split("/");
+    var i;
+    for (i = parts.length - 1; i >= 0; i--) {
+      if (parts[i] === "site-packages" || parts[i] === "dist-packages") return parts.slice(i + 1).join("/");
+    }
+    var absolute = parts[0] === "" || (parts[0].length === 2 && parts[0].charAt(1) === ":");
+    if (!absolute) return token;
+    for (i = parts.length - 2; i > 0; i--) {
+      if (PYTHON_DIR.test(parts[i])) return parts.slice(i + 1).join("/");
+    }
+    var last = parts[parts.length - 1];
+    if (parts.length > 2 && last.replace(/^\.+|\.+$/g, "").indexOf(".") >= 0) return last;
+    return token;
+  }
+
   function normalize(text) {
-    var out = quotes(text);
+    var out = quotes(text).replace(PATH_TOKEN, stripPath);
     for (var i = 0; i < RULES.length; i++) out = out.replace(RULES[i][0], RULES[i][1]);
     return out.replace(/\s+/g, " ").trim().toLowerCase();
   }

@@ -240,6 +240,11 @@ PARITY = [
     "AttributeError: module 'numpy' has no attribute 'float' — np.float was removed in 1.24",
     "TypeError: AsyncClient.__init__() got an unexpected keyword argument ‘proxies’",
     "pydantic.errors.PydanticImportError: `BaseSettings` has been moved to pydantic-settings",
+    '  File "/usr/local/lib/python3.12/asyncio/locks.py", line 77, in __init__',
+    '  File "D:\\a\\proj\\venv\\Lib\\site-packages\\click\\core.py", line 1, in x',
+    "error in ./src/app/main.py and src\\app\\util.py; see /tmp/log/run.txt or /opt/data/",
+    "[/srv/app/x.py] path=/home/u/a.b/c.d (/..../.x) //host/share/f.txt ...",
+    "a" * 300 + "/" + "b/" * 200,
 ]
 
 
