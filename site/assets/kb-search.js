@@ -7,6 +7,9 @@
   // The site root, from this script's own URL (assets/kb-search.js).
   var SITE_ROOT = new URL("../", document.currentScript ? document.currentScript.src : location.href);
 
+  // The kb.normalize.NORMALIZER_VERSION this port follows; a test fails when they differ.
+  var NORMALIZER_VERSION = 2;
+
   var QUOTES = { "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'", "\u00a0": " " };
   var RULES = [
     [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, "<ts>"],
@@ -181,7 +184,8 @@
     status.textContent = "Loading the index…";
     fetch(indexUrl).then(function (r) { return r.json(); }).then(function (data) {
       index = prepare(data);
-      status.textContent = "";
+      status.textContent = data.normalizer_version === NORMALIZER_VERSION ? "" :
+        "This page normalizes text differently from the index; results may be off.";
       root.setAttribute("data-ready", "true");
       run();
     }).catch(function () { status.textContent = "The search index could not be loaded."; });
@@ -202,7 +206,10 @@
 
   function init() { hookHeader(); start(); }
 
-  window.kbSearch = { normalize: normalize, tokens: tokens, rank: rank, prepare: prepare };
+  window.kbSearch = {
+    normalize: normalize, tokens: tokens, rank: rank, prepare: prepare,
+    normalizerVersion: NORMALIZER_VERSION
+  };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
