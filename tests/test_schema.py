@@ -29,5 +29,5 @@ def test_schema_check_fails_on_a_stale_file(tmp_path) -> None:  # type: ignore[n
     assert proc.returncode == 1
     assert "out of date" in proc.stderr
     assert stale.read_text(encoding="utf-8") == "{}\n"
-    subprocess.run(cmd[:-3] + ["-o", str(stale)], check=True, capture_output=True)
+    subprocess.run([*cmd[:-3], "-o", str(stale)], check=True, capture_output=True)
     assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
