@@ -179,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
         db, fts_build_s = fts_build(root)
         fts_times, fts_recall = fts_queries(db, sample)
         env_n = {**env, "KB_CACHE_DIR": str(cache), "KB_ENTRIES": str(root)}
-        exact_line = sample[0][0].strip().splitlines()[-1]
+        # an error line as a user would paste it: the final failure line of a query
+        exact_line = next(
+            info.failure_lines[-1]
+            for info in (understand(text) for text, _ in sample)
+            if info.failure_lines
+        )
         kb_cold = cold([*kb_command(), "search", exact_line], env_n)
         rows.append(
             (
