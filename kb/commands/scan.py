@@ -42,7 +42,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _opened(files: list[str], stack: ExitStack) -> Iterator[tuple[str, BinaryIO]]:
     from kb.environment import EnvironmentReadError
-    from kb.errors import Location
 
     for name in files:
         if name == "-":
@@ -51,12 +50,8 @@ def _opened(files: list[str], stack: ExitStack) -> Iterator[tuple[str, BinaryIO]
         path = Path(name)
         try:
             stream = stack.enter_context(path.open("rb"))
-        except FileNotFoundError:
-            raise EnvironmentReadError("no such file", Location(name)) from None
-        except IsADirectoryError:
-            raise EnvironmentReadError("is a directory, not a log", Location(name)) from None
         except OSError as exc:
-            raise EnvironmentReadError(f"cannot read: {exc.strerror}", Location(name)) from None
+            raise EnvironmentReadError.from_os_error(exc, name, "a log") from None
         yield name, stream
 
 

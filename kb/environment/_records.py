@@ -61,12 +61,8 @@ def read_text(path: Path) -> str:
         if size > MAX_LOCKFILE_BYTES:
             raise EnvironmentReadError(f"too large for a lockfile ({size} bytes)", Location(shown))
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise EnvironmentReadError("no such file", Location(shown)) from None
-    except IsADirectoryError:
-        raise EnvironmentReadError("is a directory, not a file", Location(shown)) from None
     except OSError as exc:
-        raise EnvironmentReadError(f"cannot read: {exc.strerror}", Location(shown)) from None
+        raise EnvironmentReadError.from_os_error(exc, shown, "a file") from None
     if b"\x00" in data[:8192]:
         raise EnvironmentReadError("binary file, not a lockfile", Location(shown))
     try:

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.errors import InputError
+from kb.errors import InputError, Location
 
 
 class EnvironmentReadError(InputError):
     """A lockfile, requirements file or interpreter could not be read (exit 2: bad input)."""
 
     exit_code = 2
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, where: str, expected: str) -> EnvironmentReadError:
+        """The error for a file that could not be opened; ``expected`` says what it should
+        be (``"a log"``), for the message about a directory in its place."""
+        if isinstance(exc, FileNotFoundError):
+            message = "no such file"
+        elif isinstance(exc, IsADirectoryError):
+            message = f"is a directory, not {expected}"
+        else:
+            message = f"cannot read: {exc.strerror or exc}"
+        return cls(message, Location(where))
 
 
 @dataclass(slots=True)
