@@ -117,15 +117,13 @@ class Searcher:
         if info.python and "python" not in known:
             known["python"] = info.python
         wanted = {p.lower().replace("_", "-") for p in packages}
-        hits = self._exact(info)
+        hits = self._keep(self._exact(info), wanted)
         if not hits:
             try:
-                hits = self._full_text(info, limit * 4)
+                hits = self._keep(self._full_text(info, limit * 4), wanted)
             except Exception:  # a writer replaced segments mid-query: once more, fresh
                 self.index.reopen()
-                hits = self._full_text(info, limit * 4)
-        if wanted:
-            hits = [h for h in hits if wanted & _packages_of(h.record)]
+                hits = self._keep(self._full_text(info, limit * 4), wanted)
         seen = set(info.packages)
         for hit in hits:
             if seen & _packages_of(hit.record):
@@ -144,6 +142,11 @@ class Searcher:
             )
         )
         return SearchResult(query=info, hits=hits[:limit], versions=known)
+
+    @staticmethod
+    def _keep(hits: list[Hit], wanted: set[str]) -> list[Hit]:
+        """The hits that involve one of the wanted packages (all of them when none is)."""
+        return [h for h in hits if wanted & _packages_of(h.record)] if wanted else hits
 
     # -- exact signatures ------------------------------------------------------------
 

@@ -99,3 +99,10 @@ def test_user_text_is_never_query_syntax(searcher: Searcher, text: str) -> None:
     # the operators are words like any other: the words around them still find the entry
     hits = searcher.search(understand(text)).hits
     assert hits[0].id == "acme-http-7-client-proxies-removed"
+
+
+def test_package_filter_falls_back_to_full_text(searcher: Searcher) -> None:
+    # the exact hit is another package's; the wanted package's entry is still found by text
+    text = f"{URL_QUOTE}\nTypeError: Client() got an unexpected keyword argument 'proxies'\n"
+    hits = searcher.search(understand(text), packages=["acme-http"]).hits
+    assert [h.id for h in hits][:1] == ["acme-http-7-client-proxies-removed"]
