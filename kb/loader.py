@@ -6,7 +6,9 @@ with the file, line and column, and the run goes on. Nothing is ever written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,15 +97,33 @@ def validation_problems(exc: ValidationError, shown: str, doc: yamlio.Document) 
     return problems
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk load runs.
+
+    Loading keeps millions of small acyclic objects (YAML nodes, validated models); the
+    collector would walk all of them again and again as they accumulate, which made
+    loading 10,000 entries three times slower. Nothing cyclic is left behind to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_tree(paths: Iterable[Path], progress: Callable[[int], None] | None = None) -> LoadResult:
     """Load every entry file under ``paths``, collecting all problems."""
     result = LoadResult()
-    for path in iter_entry_files(paths, result.problems):
-        result.files += 1
-        loaded, problems = load_file(path)
-        result.problems.extend(problems)
-        if loaded is not None:
-            result.entries.append(loaded)
-        if progress is not None:
-            progress(result.files)
+    with gc_paused():
+        for path in iter_entry_files(paths, result.problems):
+            result.files += 1
+            loaded, problems = load_file(path)
+            result.problems.extend(problems)
+            if loaded is not None:
+                result.entries.append(loaded)
+            if progress is not None:
+                progress(result.files)
     return result

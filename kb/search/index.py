@@ -181,7 +181,10 @@ def _refresh(
         report.rebuilt = state is not None or rebuild
         state = State(root=str(root.resolve()), whoosh=store.WHOOSH_PREFIX + secrets.token_hex(6))
         ix = backend.create(directory / state.whoosh if directory is not None else None)
-    remove_paths, docs = _apply_changes(root, state, stats, progress, report)
+    from kb.loader import gc_paused
+
+    with gc_paused():
+        remove_paths, docs = _apply_changes(root, state, stats, progress, report)
     if remove_paths or docs or state.generation < 0:
         state.generation = backend.update(ix, remove_paths, docs)
         store.compute_anchors(state)
