@@ -13,6 +13,14 @@ FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb" / "entries"
 ENTRIES = ROOT / "entries"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own index cache: none writes to the user's ~/.cache/kb."""
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path_factory.mktemp("kb-cache")))
+
+
 @pytest.fixture
 def fixture_kb(tmp_path: Path) -> Path:
     """A private copy of the fixture KB that a test may change."""

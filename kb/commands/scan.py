@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kb.commands._common import add_entries_option, add_format_option
 from kb.commands.check import add_environment_options
@@ -63,22 +63,24 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from kb.check import verdict
-    from kb.commands.check import load_entries, load_environment
-    from kb.scan import scan, signatures_of
+    from kb.commands.check import load_environment
+    from kb.scan import scan, signatures_of_records
 
     if args.files.count("-") > 1:
         from kb.errors import UsageError
 
         raise UsageError("standard input ('-') can be scanned only once")
     env = load_environment(args) if _wants_environment(args) else None
-    entries: list[LoadedEntry] = load_entries(args)  # type: ignore[assignment]
-    signatures, notes = signatures_of(entries)
+    root, records = _indexed_records(args)
+    signatures, notes = signatures_of_records(records)
     with ExitStack() as stack:
         # open every file first, so that a missing one is reported before any work
         streams = list(_opened(args.files, stack))
         report = scan(streams, signatures)
     report.notes[:0] = notes
-    by_id = {e.entry.id: e for e in entries}
+    # only the entries found are loaded in full (titles, versions, fixes)
+    by_id = _load_found(root, records, {f.entry_id for f in report.findings})
+    report.findings = [f for f in report.findings if f.entry_id in by_id]
     verdicts = (
         {f.entry_id: verdict(by_id[f.entry_id], env) for f in report.findings}
         if env is not None
@@ -100,6 +102,45 @@ def run(args: argparse.Namespace) -> int:
         _text(report, by_id, verdicts)
     _summary(report, env)
     return 1 if report.findings else 0
+
+
+def _indexed_records(args: argparse.Namespace) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """The entries' records from the search index (built or refreshed as needed), so that a
+    scan compiles signatures without loading and validating every YAML file."""
+    from kb.commands._common import entries_dir, index_progress, progress_enabled
+    from kb.errors import UsageError
+    from kb.search import RefreshReport, open_index
+
+    root = entries_dir(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
+    report = RefreshReport()
+    index = open_index(root, progress=index_progress if progress_enabled() else None, report=report)
+    for line in report.warnings:
+        print(f"kb: warning: {line}", file=sys.stderr)
+    problems = index.state.problems()
+    if problems:
+        print(
+            f"kb: {len(problems)} problem(s) in {root}; affected entries were skipped "
+            "(run 'kb lint' for details)",
+            file=sys.stderr,
+        )
+    return root, index.state.records
+
+
+def _load_found(
+    root: Path, records: dict[str, dict[str, Any]], ids: set[str]
+) -> dict[str, LoadedEntry]:
+    from kb.loader import load_file
+
+    found: dict[str, LoadedEntry] = {}
+    for entry_id in sorted(ids):
+        loaded, problems = load_file(root / records[entry_id]["path"])
+        for problem in problems:
+            print(f"kb: {problem}", file=sys.stderr)
+        if loaded is not None:
+            found[entry_id] = loaded
+    return found
 
 
 def _status(v: Verdict) -> str:

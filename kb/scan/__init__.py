@@ -7,13 +7,21 @@ signature matcher; :func:`signatures_of` compiles the signatures of a catalog.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from kb.matching import CompiledSignature, compile_signature
 from kb.scan.report import Finding, ScanReport, SourceStats
 from kb.scan.scanner import scan
 
-__all__ = ["Finding", "ScanReport", "SourceStats", "scan", "signatures_of"]
+__all__ = [
+    "Finding",
+    "ScanReport",
+    "SourceStats",
+    "scan",
+    "signatures_of",
+    "signatures_of_records",
+]
 
 
 def signatures_of(entries: Iterable[object]) -> tuple[list[CompiledSignature], list[str]]:
@@ -36,4 +44,28 @@ def signatures_of(entries: Iterable[object]) -> tuple[list[CompiledSignature], l
             except re.error as exc:
                 where = loaded.location("signatures", index, "regex")
                 notes.append(f"{where}: regex does not compile ({exc}); signature skipped")
+    return compiled, notes
+
+
+def signatures_of_records(
+    records: Mapping[str, Mapping[str, Any]],
+) -> tuple[list[CompiledSignature], list[str]]:
+    """Compiled signatures of the search index's records (``kb.search.store.State.records``):
+    the same signatures as :func:`signatures_of` gives, without loading a YAML file."""
+    compiled: list[CompiledSignature] = []
+    notes: list[str] = []
+    for entry_id in sorted(records):
+        record = records[entry_id]
+        for index, sig in enumerate(record["signatures"]):
+            try:
+                compiled.append(
+                    compile_signature(
+                        entry_id, index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
+                    )
+                )
+            except re.error as exc:
+                notes.append(
+                    f"{record['path']}: signatures[{index}].regex does not compile ({exc}); "
+                    "signature skipped"
+                )
     return compiled, notes
