@@ -62,7 +62,6 @@ def _wants_environment(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from kb.check import verdict
     from kb.commands.check import load_environment
     from kb.scan import scan, signatures_of_records
 
@@ -81,11 +80,11 @@ def run(args: argparse.Namespace) -> int:
     # only the entries found are loaded in full (titles, versions, fixes)
     by_id = _load_found(root, records, {f.entry_id for f in report.findings})
     report.findings = [f for f in report.findings if f.entry_id in by_id]
-    verdicts = (
-        {f.entry_id: verdict(by_id[f.entry_id], env) for f in report.findings}
-        if env is not None
-        else {}
-    )
+    verdicts: dict[str, Verdict] = {}
+    if env is not None:
+        from kb.check import verdict
+
+        verdicts = {f.entry_id: verdict(by_id[f.entry_id], env) for f in report.findings}
     if args.format == "json":
         data = report.to_dict()
         for item in data["findings"]:
@@ -131,9 +130,11 @@ def _indexed_records(args: argparse.Namespace) -> tuple[Path, dict[str, dict[str
 def _load_found(
     root: Path, records: dict[str, dict[str, Any]], ids: set[str]
 ) -> dict[str, LoadedEntry]:
+    found: dict[str, LoadedEntry] = {}
+    if not ids:
+        return found
     from kb.loader import load_file
 
-    found: dict[str, LoadedEntry] = {}
     for entry_id in sorted(ids):
         loaded, problems = load_file(root / records[entry_id]["path"])
         for problem in problems:

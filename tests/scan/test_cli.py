@@ -113,3 +113,29 @@ def test_missing_files_and_directories_exit_2(
     assert "is a directory" in err
     code, _, _ = _run(capsys, "-", "-")
     assert code == 2
+
+
+def test_an_indexed_kb_is_scanned_without_loading_every_entry(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+
+    assert main(["index", "--entries", ENTRIES]) == 0
+    capsys.readouterr()
+    clean = tmp_path / "clean.log"
+    clean.write_text("all 12 tests passed\n", encoding="utf-8")
+    code = (
+        "import sys; from kb.cli import main; rc = main(sys.argv[1:]); "
+        "print([m for m in ('pydantic', 'yaml', 'whoosh') if m in sys.modules], file=sys.stderr); "
+        "sys.exit(rc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "scan", "--entries", ENTRIES, str(clean)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
