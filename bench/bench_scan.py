@@ -263,16 +263,19 @@ def main(argv: list[str]) -> int:
             "peak memory does not grow with the log",
         )
     )
-    e2e = _run([*kb, "scan", "--entries", str(entries), "--json", str(big)])
+    cli = [*kb, "scan", "--entries", str(entries), "--json", str(big)]
+    first = _run(cli)  # builds the search index the command reads its signatures from
+    indexed = best(cli)
     full = json.loads(_run([*me, "--child", "full", str(entries), str(big)])[2])
     rows.append(
         (
-            "kb scan (CLI, loading included)",
-            e2e[0],
-            e2e[1],
-            f"loading {args.entries} entries: {full['load']:.1f} s",
+            "kb scan (CLI, first run: builds the index)",
+            first[0],
+            first[1],
+            f"loading and validating {args.entries} entries alone: {full['load']:.1f} s",
         )
     )
+    rows.append(("kb scan (CLI, index built)", indexed[0], indexed[1], "end to end"))
     print(
         f"log: {big.stat().st_size / 2**20:.0f} MB, {full['lines']} lines; "
         f"entries: {args.entries}, signatures scanned: {full['signatures']}, "
