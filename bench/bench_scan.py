@@ -96,7 +96,9 @@ def _seconds(run: tuple[float, float, str]) -> float:
         found = json.loads(run[2])
     except ValueError:
         return run[0]
-    return float(found["build"] + found["scan"]) if isinstance(found, dict) else run[0]
+    if isinstance(found, dict) and "build" in found:
+        return float(found["build"] + found["scan"])
+    return run[0]
 
 
 def child_scan(entries: Path, log: Path) -> None:
