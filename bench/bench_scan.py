@@ -266,7 +266,12 @@ def main(argv: list[str]) -> int:
         )
     )
     cli = [*kb, "scan", "--entries", str(entries), "--json", str(big)]
-    first = _run(cli)  # builds the search index the command reads its signatures from
+    # a fresh index cache, so that the first run really builds the search index the
+    # command reads its signatures from
+    cache = args.workdir / "kb-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ["KB_CACHE_DIR"] = str(cache)
+    first = _run(cli)
     indexed = best(cli)
     full = json.loads(_run([*me, "--child", "full", str(entries), str(big)])[2])
     rows.append(
