@@ -52,17 +52,15 @@ def signatures_of_records(
 ) -> tuple[list[CompiledSignature], list[str]]:
     """Compiled signatures of the search index's records (``kb.search.store.State.records``):
     the same signatures as :func:`signatures_of` gives, without loading a YAML file."""
+    from kb.search.records import compile_record_signature
+
     compiled: list[CompiledSignature] = []
     notes: list[str] = []
     for entry_id in sorted(records):
         record = records[entry_id]
-        for index, sig in enumerate(record["signatures"]):
+        for index in range(len(record["signatures"])):
             try:
-                compiled.append(
-                    compile_signature(
-                        entry_id, index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
-                    )
-                )
+                compiled.append(compile_record_signature(record, index))
             except re.error as exc:
                 notes.append(
                     f"{record['path']}: signatures[{index}].regex does not compile ({exc}); "

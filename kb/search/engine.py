@@ -18,10 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from kb.matching import Applicability, CompiledSignature, applicability, compile_signature
+from kb.matching import Applicability, CompiledSignature, applicability
 from kb.normalize import normalize, tokens, words
 from kb.search.index import Index
 from kb.search.query import QueryInfo
+from kb.search.records import compile_record_signature
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -94,12 +95,9 @@ class Searcher:
             record = self.index.state.records.get(entry_id)
             compiled = None
             if record is not None and idx < len(record["signatures"]):
-                sig = record["signatures"][idx]
                 try:
-                    compiled = compile_signature(
-                        entry_id, idx, sig["kind"], sig["text"], sig["regex"], sig["exception"]
-                    )
-                except Exception:  # an invalid regex: lint reports it
+                    compiled = compile_record_signature(record, idx)
+                except re.error:  # an invalid regex: lint reports it
                     compiled = None
             self._compiled[key] = compiled
         return self._compiled[key]

@@ -6,11 +6,13 @@ again; only a changed entry is loaded and turned into a record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kb.normalize import normalize, tokens
 
 if TYPE_CHECKING:
+    from kb.matching import CompiledSignature
     from kb.models import Entry
 
 Record = dict[str, Any]
@@ -61,6 +63,16 @@ def record_of(entry: Entry, relpath: str) -> Record:
         ],
         "tags": list(entry.tags),
     }
+
+
+def compile_record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature:
+    """Signature ``index`` of a record, compiled; raises :class:`re.error` for a bad regex."""
+    from kb.matching import compile_signature
+
+    sig = record["signatures"][index]
+    return compile_signature(
+        record["id"], index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
+    )
 
 
 def document_of(entry: Entry, relpath: str) -> dict[str, str]:

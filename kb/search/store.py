@@ -19,6 +19,7 @@ import binascii
 import contextlib
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -197,15 +198,14 @@ def signature_words(record: dict[str, Any]) -> list[list[str]]:
     Computed once when an entry is indexed and kept in its record, so that choosing
     anchors after a one-entry change does not recompile every signature of the KB.
     """
-    from kb.matching import compile_signature, required_literals
+    from kb.matching import required_literals
+    from kb.search.records import compile_record_signature
 
     out: list[list[str]] = []
-    for index, sig in enumerate(record["signatures"]):
+    for index in range(len(record["signatures"])):
         try:
-            compiled = compile_signature(
-                record["id"], index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
-            )
-        except Exception:  # an invalid regex: lint reports it; search skips it
+            compiled = compile_record_signature(record, index)
+        except re.error:  # an invalid regex: lint reports it; search skips it
             out.append([])
             continue
         out.append(_interior_words(required_literals(compiled)))
