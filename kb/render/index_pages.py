@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from kb.models import Entry, Status
 from kb.render import paths
@@ -100,31 +100,36 @@ def statuses_page(entries: Sequence[Entry]) -> str:
 
 def exceptions_page(entries: Sequence[Entry]) -> str:
     """Entries grouped by the exception types their signatures name."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for e in entries:
-        for name in dict.fromkeys(s.exception for s in e.signatures if s.exception):
-            groups[name].append(e)
-    here = paths.EXCEPTIONS
-    parts = ["# Entries by exception type"]
-    if not groups:
-        parts.append("None.")
-    for name in sorted(groups):
-        parts.append(f"## {md_inline(name)} {{ #{paths.anchor(name)} }}")
-        parts.append(_list(newest_first(groups[name]), here))
-    return "\n\n".join(parts) + "\n"
+    return _grouped_page(
+        "# Entries by exception type",
+        paths.EXCEPTIONS,
+        entries,
+        lambda e: [s.exception for s in e.signatures if s.exception],
+        md_inline,
+    )
 
 
 def tags_page(entries: Sequence[Entry]) -> str:
     """Entries grouped by tag."""
+    return _grouped_page("# Entries by tag", paths.TAGS, entries, lambda e: e.tags, str)
+
+
+def _grouped_page(
+    title: str,
+    here: str,
+    entries: Sequence[Entry],
+    keys: Callable[[Entry], Iterable[str]],
+    heading: Callable[[str], str],
+) -> str:
+    """A page with a section per key, each listing its entries newest first."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for e in entries:
-        for tag in dict.fromkeys(e.tags):
-            groups[tag].append(e)
-    here = paths.TAGS
-    parts = ["# Entries by tag"]
+        for key in dict.fromkeys(keys(e)):
+            groups[key].append(e)
+    parts = [title]
     if not groups:
         parts.append("None.")
-    for tag in sorted(groups):
-        parts.append(f"## {tag} {{ #{paths.anchor(tag)} }}")
-        parts.append(_list(newest_first(groups[tag]), here))
+    for key in sorted(groups):
+        parts.append(f"## {heading(key)} {{ #{paths.anchor(key)} }}")
+        parts.append(_list(newest_first(groups[key]), here))
     return "\n\n".join(parts) + "\n"
