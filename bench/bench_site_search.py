@@ -55,12 +55,12 @@ class Query:
 
 
 def load_negatives() -> list[str]:
-    """Error texts kb does not know (``tests/relevance/negatives.yaml``)."""
-    path = QUERIES.parent / "negatives.yaml"
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [n["text"] for n in data.get("negatives", [])]
+    """Error texts kb does not know (``tests/relevance/negatives/*.yaml``)."""
+    texts = []
+    for path in sorted((QUERIES.parent / "negatives").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts.extend(n["text"] for n in data.get("negatives", []))
+    return texts
 
 
 def load_queries() -> list[Query]:

@@ -1,8 +1,8 @@
 """Search quality on the shipped entries: recall@1 and no confident false positives.
 
 Every shipped entry has realistic queries in ``queries/<id>.yaml`` written differently
-from the entry (other paths, line numbers, noise); ``negatives.yaml`` holds errors that
-kb does not know, near-misses of shipped entries among them.
+from the entry (other paths, line numbers, noise); ``negatives/*.yaml`` hold errors that
+kb does not know, near-misses of shipped entries among them (a file per family of entries).
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ def _load(path: Path) -> Any:
 
 
 QUERY_FILES = sorted((HERE / "queries").glob("*.yaml"))
-NEGATIVES = _load(HERE / "negatives.yaml")["negatives"]
+NEGATIVES = [
+    negative
+    for path in sorted((HERE / "negatives").glob("*.yaml"))
+    for negative in _load(path)["negatives"]
+]
 
 
 @pytest.fixture(scope="module")
