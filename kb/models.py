@@ -162,6 +162,9 @@ class Reproduction(_Model):
     """The code. Python code must parse."""
     setup: list[str] = Field(default_factory=list)
     """Commands that prepare the environment, e.g. `pip install flask==2.2.2 werkzeug==3.0.1`."""
+    requirements: list[str] = Field(default_factory=list)
+    """PEP 508 requirements that `kb verify` installs in every run besides the packages of
+    `affected`, which it installs at the releases under test (e.g. `flask-login==0.6.2`)."""
 
 
 class ReferenceKind(StrEnum):

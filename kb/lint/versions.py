@@ -87,31 +87,43 @@ def invalid_version(ctx: EntryContext) -> Iterator[Finding]:
 
 
 @declare(
-    "KB503", "invalid-requirement", "A fix's `requires` is not a PEP 508 requirement.", Scope.ENTRY
+    "KB503",
+    "invalid-requirement",
+    "A fix's `requires` or a reproduction requirement is not a PEP 508 requirement.",
+    Scope.ENTRY,
 )
 def invalid_requirement(ctx: EntryContext) -> Iterator[Finding]:
     """
     ## What
-    `fixes[].requires` does not parse as a PEP 508 requirement (`name` plus an optional
-    specifier and marker).
+    `fixes[].requires` or an item of `reproduction.requirements` does not parse as a PEP 508
+    requirement (`name` plus an optional specifier and marker).
 
     ## Why
-    The requirement is what a user copies into a requirements file, and what tools read to
-    suggest the fix; it must be exactly right.
+    The requirement is what a user copies into a requirements file, what tools read to
+    suggest the fix, and what `kb verify` installs; it must be exactly right.
 
     ## Example
     ```yaml
     requires: flask 2.2.5 or later   # write flask>=2.2.5
     ```
     """
-    for i, fix in enumerate(ctx.loaded.entry.fixes):
-        if fix.requires is None:
-            continue
-        why = requirement_problem(fix.requires)
+    entry = ctx.loaded.entry
+    located: list[tuple[tuple[str | int, ...], str]] = [
+        (("fixes", i, "requires"), fix.requires)
+        for i, fix in enumerate(entry.fixes)
+        if fix.requires is not None
+    ]
+    if entry.reproduction is not None:
+        located += [
+            (("reproduction", "requirements", i), requirement)
+            for i, requirement in enumerate(entry.reproduction.requirements)
+        ]
+    for path, requirement in located:
+        why = requirement_problem(requirement)
         if why is not None:
             yield (
-                ctx.location("fixes", i, "requires"),
-                f"{fix.requires!r} is not a PEP 508 requirement: {why}",
+                ctx.location(*path),
+                f"{requirement!r} is not a PEP 508 requirement: {why}",
             )
 
 

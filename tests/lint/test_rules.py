@@ -8,7 +8,7 @@ import pytest
 
 from kb.lint.rules import RULES
 from tests.lint.cases import CASES
-from tests.lint.factory import codes, line_of, lint
+from tests.lint.factory import BASE, codes, entry, line_of, lint, write
 
 
 def test_every_rule_has_a_failing_and_a_passing_fixture() -> None:
@@ -50,3 +50,12 @@ def test_ignoring_a_rule_drops_its_findings(code: str, tmp_path: Path) -> None:
     assert code not in codes(lint(root, ignore=[code]))
     selected = lint(root, select=[code])
     assert set(codes(selected)) == {code}
+
+
+def test_a_bad_reproduction_requirement_is_reported_at_its_line(tmp_path: Path) -> None:
+    root = tmp_path / "entries"
+    root.mkdir()
+    reproduction = dict(BASE["reproduction"], requirements=["acme-plugin==1.0", "acme plugin 2"])
+    path = write(root, entry(reproduction=reproduction))
+    hits = [p for p in lint(root).findings if p.code == "KB503"]
+    assert [h.location.line for h in hits] == [line_of(path, "acme plugin 2")]
