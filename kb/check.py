@@ -25,7 +25,14 @@ from typing import Any
 from kb.environment import Environment, EnvironmentReadError
 from kb.errors import Location, UsageError, display_path
 from kb.loader import LoadedEntry
-from kb.matching import Applicability, ConditionResult, applicability
+from kb.matching import (
+    Applicability,
+    ConditionResult,
+    Known,
+    at_or_past,
+    canonical,
+    evaluate,
+)
 
 _IGNORE = re.compile(
     r"^(?P<id>[a-z0-9][a-z0-9-]*[a-z0-9])(?:@(?P<until>\d{4}-\d{2}-\d{2}))?:(?P<reason>.*)$"
@@ -134,81 +141,53 @@ def _ignore_dict(ignore: Ignore) -> dict[str, Any]:
     }
 
 
+def known_of(env: Environment) -> Known:
+    """What an environment says: its list of packages is complete (absent = not installed)."""
+    return Known(
+        versions=env.versions(),
+        markers=env.markers or None,
+        complete=True,
+        problems=env.problems,
+    )
+
+
 def verdict(loaded: LoadedEntry, env: Environment) -> Verdict:
     """Whether one entry applies to ``env``, with the versions that decide it."""
     entry = loaded.entry
-    conditions = [(c.package, c.specifier) for c in entry.affected.conditions]
-    _, results = applicability(conditions, env.versions())
-    reasons: list[str] = []
-    holds: list[bool | None] = []
-    missing: list[str] = []
-    for result in results:
-        state = result.holds
-        if result.version is None:
-            if result.package == "python":
-                reasons.append("interpreter version unknown")
-            elif result.package in env.problems:
-                reasons.append(f"{result.package}: {env.problems[result.package]}")
-            else:
-                state = False
-                missing.append(result.package)
-        elif state is None:
-            reasons.append(f"{result.package}: {env.problems.get(result.package, 'not PEP 440')}")
-        holds.append(state)
-    marker = entry.affected.marker
-    if marker and False not in holds:
-        holds.append(_marker_holds(marker, env, reasons))
-    if False in holds:
-        state_all = Applicability.NOT_AFFECTED
-    elif None in holds:
-        state_all = Applicability.UNKNOWN
-    else:
-        state_all = Applicability.AFFECTED
-    fixed = [(c.package, c.fixed) for c in entry.affected.conditions if c.fixed]
+    known = known_of(env)
+    evaluation = evaluate(entry.affected.matching_sets(), known)
+    deciding = evaluation.deciding
+    fixed = [
+        (c.package, c.fixed)
+        for _, conditions in entry.affected.sets()
+        for c in conditions.conditions
+        if c.fixed
+    ]
     first = entry.fixes[0]
     return Verdict(
         entry_id=entry.id,
         title=entry.title,
-        applies=state_all,
-        conditions=[r for r in results if r.version is not None or r.package in env.problems],
-        reasons=reasons,
+        applies=evaluation.applies,
+        conditions=[
+            r for r in deciding.conditions if r.version is not None or r.package in env.problems
+        ],
+        reasons=deciding.reasons,
         fix=first.summary,
         requires=first.requires,
         fixed=fixed,
-        regression=state_all is Applicability.NOT_AFFECTED and _at_or_past_fix(fixed, env),
-        not_installed=tuple(missing),
+        regression=evaluation.applies is Applicability.NOT_AFFECTED
+        and _at_or_past_fix(fixed, known),
+        not_installed=deciding.not_installed,
     )
 
 
-def _marker_holds(marker: str, env: Environment, reasons: list[str]) -> bool | None:
-    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
-
-    if "sys_platform" not in env.markers:
-        reasons.append(f"platform unknown (marker {marker})")
-        return None
-    try:
-        return Marker(marker).evaluate(env.markers)
-    except (InvalidMarker, UndefinedComparison) as exc:
-        reasons.append(f"marker {marker!r} cannot be evaluated ({exc})")
-        return None
-
-
-def _at_or_past_fix(fixed: list[tuple[str, str]], env: Environment) -> bool:
+def _at_or_past_fix(fixed: list[tuple[str, str]], known: Known) -> bool:
     """True when the environment runs a release at or after one that fixed the failure."""
-    from packaging.version import InvalidVersion, Version
-
-    from kb.matching import canonical
-
-    for package, release in fixed:
-        version = env.versions().get(canonical(package))
-        if version is None:
-            continue
-        try:
-            if Version(version) >= Version(release):
-                return True
-        except InvalidVersion:
-            continue
-    return False
+    return any(
+        at_or_past(version, release) is True
+        for package, release in fixed
+        if (version := known.versions.get(canonical(package))) is not None
+    )
 
 
 def applicable(

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+if TYPE_CHECKING:
+    from kb.matching import ConditionSet as MatchingSet
 
 SCHEMA_VERSION = 1
 """Version of the entry format; bumped when a change is not backwards compatible."""
@@ -101,13 +104,46 @@ class Condition(_Model):
     """Why this package is part of the failure, when it is not obvious."""
 
 
-class Affected(_Model):
-    """Conditions that must all hold for the failure to occur."""
+class ConditionSet(_Model):
+    """Conditions that must all hold together for the failure to occur."""
 
     conditions: list[Condition] = Field(min_length=1)
     """Every condition must hold together, e.g. Flask `<2.2.5` with Werkzeug `>=3.0`."""
     marker: str | None = None
     """Optional PEP 508 environment marker for the platform, e.g. `sys_platform == "win32"`."""
+
+
+class Affected(ConditionSet):
+    """Where the failure occurs: its conditions, or any one of its alternatives."""
+
+    alternatives: list[ConditionSet] = Field(default_factory=list)
+    """Further condition sets, each enough on its own: the failure occurs when `conditions`
+    (with `marker`) hold, or when all the conditions of any alternative hold, e.g. Flask
+    `<2.2.4` with Werkzeug `>=3.0`, or Flask-Login `<0.6.3` with Werkzeug `>=3.0`."""
+
+    def sets(self) -> list[tuple[tuple[str | int, ...], ConditionSet]]:
+        """Every condition set with where it is in the file (``affected`` first)."""
+        first: ConditionSet = self
+        return [
+            (("affected",), first),
+            *((("affected", "alternatives", i), alt) for i, alt in enumerate(self.alternatives)),
+        ]
+
+    def packages(self) -> list[str]:
+        """The packages of every condition set, in order, each once (``python`` included)."""
+        return list(dict.fromkeys(c.package for _, s in self.sets() for c in s.conditions))
+
+    def matching_sets(self) -> list[MatchingSet]:
+        """The condition sets in the form :func:`kb.matching.evaluate` takes."""
+        from kb.matching import Condition as Cond
+        from kb.matching import ConditionSet as MatchingSet
+
+        return [
+            MatchingSet(
+                tuple(Cond(c.package, c.specifier, c.fixed) for c in s.conditions), s.marker
+            )
+            for _, s in self.sets()
+        ]
 
 
 class Status(StrEnum):

@@ -29,12 +29,14 @@ def entry_text(entry: Entry, path: str) -> str:
         out.append(f"  [{sig.kind.value}] {sig.text}")
         if sig.regex:
             out.append(f"      regex: {sig.regex}")
-    out += ["", "Affected (all must hold):"]
-    for cond in entry.affected.conditions:
-        fixed = f"  (fixed in {cond.fixed})" if cond.fixed else ""
-        out.append(f"  {cond.package} {cond.specifier}{fixed}")
-    if entry.affected.marker:
-        out.append(f"  when {entry.affected.marker}")
+    for number, (_, conditions) in enumerate(entry.affected.sets()):
+        lead = "Affected (all must hold):" if number == 0 else "Or affected (all must hold):"
+        out += ["", lead]
+        for cond in conditions.conditions:
+            fixed = f"  (fixed in {cond.fixed})" if cond.fixed else ""
+            out.append(f"  {cond.package} {cond.specifier}{fixed}")
+        if conditions.marker:
+            out.append(f"  when {conditions.marker}")
     out += ["", "What broke:", _indent(entry.what_broke), "", "Why:", _indent(entry.why)]
     out += ["", "Trigger:", _indent(entry.trigger), "", "Fixes:"]
     for n, fix in enumerate(entry.fixes, 1):

@@ -117,6 +117,7 @@ def parse_versions(pairs: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kb.matching import Known
     from kb.search import search_text
     from kb.search.report import to_json, to_text
 
@@ -125,12 +126,17 @@ def run(args: argparse.Namespace) -> int:
     text, truncated = read_query(args)
     if not text.strip():
         raise UsageError("empty query: give an error line, a traceback, or '-' to read stdin")
-    versions: dict[str, str] = {}
+    named = parse_versions(args.with_)
+    versions: dict[str, str] | Known = named
     if args.env:
+        # the running interpreter's packages are all of them: one absent is not installed
+        from kb.check import known_of
         from kb.environment import from_running_interpreter
 
-        versions.update(from_running_interpreter().versions())
-    versions.update(parse_versions(args.with_))
+        env_known = known_of(from_running_interpreter())
+        versions = Known(
+            {**env_known.versions, **named}, env_known.markers, True, env_known.problems
+        )
     if truncated:
         print(
             f"kb: input is {truncated:,} bytes; searching its last part "

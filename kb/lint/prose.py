@@ -228,9 +228,10 @@ def _prose(entry: Entry) -> Iterator[tuple[Loc, str]]:
         yield ("fixes", i, "when_not_to_use"), fix.when_not_to_use
     for i, near in enumerate(entry.near_misses):
         yield ("near_misses", i, "why"), near.why
-    for i, cond in enumerate(entry.affected.conditions):
-        if cond.note:
-            yield ("affected", "conditions", i, "note"), cond.note
+    for where, conditions in entry.affected.sets():
+        for i, cond in enumerate(conditions.conditions):
+            if cond.note:
+                yield (*where, "conditions", i, "note"), cond.note
     ev = entry.evidence
     yield ("evidence", "reproduced", "how"), ev.reproduced.how
     for i, text in enumerate(ev.checked):

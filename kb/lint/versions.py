@@ -13,7 +13,8 @@ from packaging.version import InvalidVersion, Version
 
 from kb.lint.context import EntryContext
 from kb.lint.registry import Finding, Scope, declare
-from kb.models import ReferenceKind, Status
+from kb.matching import contains
+from kb.models import Condition, ReferenceKind, Status
 
 
 @lru_cache(maxsize=8192)
@@ -32,11 +33,19 @@ def _version(text: str) -> Version | str:
         return str(exc)
 
 
+def _conditions(ctx: EntryContext) -> Iterator[tuple[tuple[str | int, ...], Condition]]:
+    """Every condition of every condition set, with where it is in the file."""
+    for where, conditions in ctx.loaded.entry.affected.sets():
+        for i, cond in enumerate(conditions.conditions):
+            yield (*where, "conditions", i), cond
+
+
 @declare("KB501", "invalid-specifier", "An affected range is not a PEP 440 specifier.", Scope.ENTRY)
 def invalid_specifier(ctx: EntryContext) -> Iterator[Finding]:
     """
     ## What
-    `affected.conditions[].specifier` does not parse as a PEP 440 version specifier.
+    `affected.conditions[].specifier` (or an alternative's) does not parse as a PEP 440
+    version specifier.
 
     ## Why
     `kb check` decides whether an environment is affected by testing installed versions
@@ -47,10 +56,10 @@ def invalid_specifier(ctx: EntryContext) -> Iterator[Finding]:
     specifier: "< 2.2.5, >= 2.0, 3.x"   # "3.x" is not a specifier
     ```
     """
-    for i, cond in enumerate(ctx.loaded.entry.affected.conditions):
+    for where, cond in _conditions(ctx):
         if isinstance(_specifier(cond.specifier), str):
             yield (
-                ctx.location("affected", "conditions", i, "specifier"),
+                ctx.location(*where, "specifier"),
                 f"{cond.specifier!r} is not a PEP 440 version specifier",
             )
 
@@ -72,16 +81,16 @@ def invalid_version(ctx: EntryContext) -> Iterator[Finding]:
     fixed: "v2.3 (next)"   # write 2.3
     ```
     """
-    for i, cond in enumerate(ctx.loaded.entry.affected.conditions):
+    for where, cond in _conditions(ctx):
         if cond.fixed is not None and isinstance(_version(cond.fixed), str):
             yield (
-                ctx.location("affected", "conditions", i, "fixed"),
+                ctx.location(*where, "fixed"),
                 f"fixed release {cond.fixed!r} is not a PEP 440 version",
             )
         for j, rel in enumerate(cond.releases):
             if isinstance(_version(rel), str):
                 yield (
-                    ctx.location("affected", "conditions", i, "releases", j),
+                    ctx.location(*where, "releases", j),
                     f"release {rel!r} is not a PEP 440 version",
                 )
 
@@ -169,15 +178,10 @@ def fixed_in_affected_range(ctx: EntryContext) -> Iterator[Finding]:
     fixed: "2.3"   # the range should be <2.3
     ```
     """
-    for i, cond in enumerate(ctx.loaded.entry.affected.conditions):
-        if cond.fixed is None:
-            continue
-        spec, version = _specifier(cond.specifier), _version(cond.fixed)
-        if isinstance(spec, str) or isinstance(version, str):
-            continue
-        if spec.contains(version, prereleases=True):
+    for where, cond in _conditions(ctx):
+        if cond.fixed is not None and contains(cond.specifier, cond.fixed):
             yield (
-                ctx.location("affected", "conditions", i, "fixed"),
+                ctx.location(*where, "fixed"),
                 f"fixed release {cond.fixed} is inside the affected range {cond.specifier!r}",
             )
 
@@ -214,7 +218,7 @@ def fixed_upstream_unsupported(ctx: EntryContext) -> Iterator[Finding]:
     kinds = {ref.kind for ref in entry.evidence.references}
     if not kinds & {ReferenceKind.FIX, ReferenceKind.COMMIT}:
         missing.append("a reference of kind fix or commit")
-    if not any(cond.fixed for cond in entry.affected.conditions):
+    if not any(cond.fixed for _, cond in _conditions(ctx)):
         missing.append("a fixed release on a condition")
     if missing:
         yield ctx.location("status"), "status fixed-upstream needs " + " and ".join(missing)
@@ -224,7 +228,7 @@ def fixed_upstream_unsupported(ctx: EntryContext) -> Iterator[Finding]:
 def invalid_marker(ctx: EntryContext) -> Iterator[Finding]:
     """
     ## What
-    `affected.marker` does not parse as a PEP 508 environment marker.
+    `affected.marker` (or an alternative's) does not parse as a PEP 508 environment marker.
 
     ## Why
     The marker limits the failure to a platform or interpreter; `kb check` evaluates it,
@@ -235,11 +239,12 @@ def invalid_marker(ctx: EntryContext) -> Iterator[Finding]:
     marker: "windows only"   # write: sys_platform == "win32"
     ```
     """
-    marker = ctx.loaded.entry.affected.marker
-    if marker is None:
-        return
-    try:
-        Marker(marker)
-    except InvalidMarker as exc:
-        why = str(exc).splitlines()[0]
-        yield ctx.location("affected", "marker"), f"{marker!r} is not a PEP 508 marker: {why}"
+    for where, conditions in ctx.loaded.entry.affected.sets():
+        marker = conditions.marker
+        if marker is None:
+            continue
+        try:
+            Marker(marker)
+        except InvalidMarker as exc:
+            why = str(exc).splitlines()[0]
+            yield ctx.location(*where, "marker"), f"{marker!r} is not a PEP 508 marker: {why}"

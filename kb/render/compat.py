@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from kb.matching import at_or_past, contains
+from kb.matching.versions import parse_version
 from kb.render.markup import escape
 
 if TYPE_CHECKING:
@@ -70,13 +72,13 @@ class Dimension:
 
     def status(self, release: str) -> ReleaseStatus:
         """Status of one release of this dimension on its own."""
-        inside = _contains(self.specifier, release)
+        inside = contains(self.specifier, release)
         if inside is None:
             return ReleaseStatus.UNKNOWN
         if inside:
             return ReleaseStatus.AFFECTED
         if self.fixed is not None:
-            after = _at_or_after(release, self.fixed)
+            after = at_or_past(release, self.fixed)
             if after is None:
                 return ReleaseStatus.UNKNOWN
             if after:
@@ -85,31 +87,12 @@ class Dimension:
 
 
 def _version(text: str) -> Version | None:
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion
 
     try:
-        return Version(text)
+        return parse_version(text)
     except InvalidVersion:
         return None
-
-
-def _contains(spec: str, release: str) -> bool | None:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    version = _version(release)
-    if version is None:
-        return None
-    try:
-        return SpecifierSet(spec).contains(version, prereleases=True)
-    except InvalidSpecifier:
-        return None
-
-
-def _at_or_after(release: str, fixed: str) -> bool | None:
-    a, b = _version(release), _version(fixed)
-    if a is None or b is None:
-        return None
-    return a >= b
 
 
 def _sorted_releases(releases: Sequence[str]) -> tuple[str, ...]:

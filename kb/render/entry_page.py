@@ -62,15 +62,18 @@ def ranges(entry: Entry) -> str:
     Safe both in raw HTML and in Markdown text.
     """
     # md_inline escapes for HTML and for Markdown alike, so the line fits both contexts.
-    parts = []
-    for cond in entry.affected.conditions:
-        label = "Python" if cond.package == "python" else cond.package
-        fixed = f" (fixed in {md_inline(cond.fixed)})" if cond.fixed else ""
-        parts.append(f"<code>{md_inline(label)} {md_inline(cond.specifier)}</code>{fixed}")
-    text = " with ".join(parts)
-    if entry.affected.marker:
-        text += f" on <code>{md_inline(entry.affected.marker)}</code>"
-    return text
+    sets = []
+    for _, conditions in entry.affected.sets():
+        parts = []
+        for cond in conditions.conditions:
+            label = "Python" if cond.package == "python" else cond.package
+            fixed = f" (fixed in {md_inline(cond.fixed)})" if cond.fixed else ""
+            parts.append(f"<code>{md_inline(label)} {md_inline(cond.specifier)}</code>{fixed}")
+        text = " with ".join(parts)
+        if conditions.marker:
+            text += f" on <code>{md_inline(conditions.marker)}</code>"
+        sets.append(text)
+    return "; or ".join(sets)
 
 
 def upstream_issue(entry: Entry) -> Reference | None:
@@ -79,7 +82,7 @@ def upstream_issue(entry: Entry) -> Reference | None:
 
 
 def _status_line(entry: Entry) -> str:
-    names = [c.package for c in entry.affected.conditions if c.package != "python"]
+    names = [p for p in entry.affected.packages() if p != "python"]
     packages = ", ".join(
         f"<code>{escape(p)}</code>" for p in dict.fromkeys([entry.package, *names])
     )
@@ -145,19 +148,26 @@ def _what_broke(entry: Entry) -> list[str]:
 
 
 def _compat(entry: Entry, known: Mapping[str, Sequence[str]] | None) -> list[str]:
-    dims = compat.dimensions(entry.affected.conditions, known)
-    out = [*compat.tables(dims), compat.LEGEND]
-    notes = [c for c in entry.affected.conditions if c.note]
-    if notes:
-        items = "".join(
-            f"<li><code>{escape(c.package)}</code>: {inline(c.note or '')}</li>" for c in notes
-        )
-        out.append(f"<ul>{items}</ul>")
-    if entry.affected.marker:
-        out.append(
-            f"<p>Only where the environment marker <code>{escape(entry.affected.marker)}</code> "
-            "holds.</p>"
-        )
+    sets = entry.affected.sets()
+    out: list[str] = []
+    for number, (_, conditions) in enumerate(sets):
+        if len(sets) > 1:
+            lead = "Affected when" if number == 0 else "Or, also affected when"
+            out.append(f'<p class="kb-label">{lead}:</p>')
+        dims = compat.dimensions(conditions.conditions, known)
+        out.extend(compat.tables(dims))
+        notes = [c for c in conditions.conditions if c.note]
+        if notes:
+            items = "".join(
+                f"<li><code>{escape(c.package)}</code>: {inline(c.note or '')}</li>" for c in notes
+            )
+            out.append(f"<ul>{items}</ul>")
+        if conditions.marker:
+            out.append(
+                f"<p>Only where the environment marker <code>{escape(conditions.marker)}</code> "
+                "holds.</p>"
+            )
+    out.append(compat.LEGEND)
     return out
 
 

@@ -94,30 +94,34 @@ def osv_events(cond: Condition) -> list[dict[str, str]]:
     return [{"introduced": introduced}, *([closing] if closing else [])]
 
 
-def osv_record(entry: Entry) -> dict[str, Any]:
-    """The OSV record of an entry."""
+def _osv_affected(cond: Condition) -> dict[str, Any]:
+    """The OSV ``affected`` item of one package condition."""
     from kb.matching import versions_in_range
 
+    versions = [
+        v for v, inside in versions_in_range(cond.specifier, cond.releases).items() if inside
+    ]
+    item: dict[str, Any] = {
+        "package": {"ecosystem": "PyPI", "name": cond.package},
+        "ranges": [{"type": "ECOSYSTEM", "events": osv_events(cond)}],
+        "database_specific": {"specifier": cond.specifier},
+    }
+    if versions:
+        item["versions"] = versions
+    return item
+
+
+def osv_record(entry: Entry) -> dict[str, Any]:
+    """The OSV record of an entry: one ``affected`` item per package range of any
+    condition set; the exact sets are in ``database_specific``."""
     affected = []
-    for cond in entry.affected.conditions:
-        if cond.package == "python":
-            continue
-        try:
-            versions = [
-                v
-                for v, inside in versions_in_range(cond.specifier, cond.releases).items()
-                if inside
-            ]
-        except ValueError:
-            versions = []
-        item: dict[str, Any] = {
-            "package": {"ecosystem": "PyPI", "name": cond.package},
-            "ranges": [{"type": "ECOSYSTEM", "events": osv_events(cond)}],
-            "database_specific": {"specifier": cond.specifier},
-        }
-        if versions:
-            item["versions"] = versions
-        affected.append(item)
+    seen: set[tuple[str, str]] = set()
+    for _, conditions in entry.affected.sets():
+        for cond in conditions.conditions:
+            if cond.package == "python" or (cond.package, cond.specifier) in seen:
+                continue
+            seen.add((cond.package, cond.specifier))
+            affected.append(_osv_affected(cond))
     modified = (entry.updated or entry.created).isoformat() + "T00:00:00Z"
     return {
         "schema_version": OSV_SCHEMA_VERSION,
@@ -135,6 +139,16 @@ def osv_record(entry: Entry) -> dict[str, Any]:
                 c.model_dump(mode="json", exclude_none=True) for c in entry.affected.conditions
             ],
             "marker": entry.affected.marker,
+            **(
+                {
+                    "alternatives": [
+                        a.model_dump(mode="json", exclude_none=True)
+                        for a in entry.affected.alternatives
+                    ]
+                }
+                if entry.affected.alternatives
+                else {}
+            ),
             "signatures": [s.model_dump(mode="json", exclude_none=True) for s in entry.signatures],
             "fixes": [f.model_dump(mode="json", exclude_none=True) for f in entry.fixes],
             "url": paths.entry_url(entry),

@@ -28,9 +28,7 @@ def _bag(entry: Entry) -> dict[str, int]:
             [s.text for s in entry.signatures] + [s.exception or "" for s in entry.signatures]
         ),
         "title": entry.title,
-        "packages": " ".join(
-            [entry.package, *(c.package for c in entry.affected.conditions)]
-        ).replace("-", "_"),
+        "packages": " ".join([entry.package, *entry.affected.packages()]).replace("-", "_"),
         "examples": " ".join(e.text for e in entry.examples),
         "summary": entry.summary,
         "tags": " ".join(entry.tags).replace("-", "_"),

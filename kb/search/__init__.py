@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from kb.matching import Known
 from kb.search.engine import HIGH, LOW, MEDIUM, Hit, Searcher, SearchResult
 from kb.search.index import Index, RefreshReport, open_index
 from kb.search.query import QueryInfo, decode_query, understand
@@ -37,7 +38,7 @@ def search_text(
     *,
     limit: int = 5,
     packages: Sequence[str] = (),
-    versions: Mapping[str, str] | None = None,
+    versions: Mapping[str, str] | Known | None = None,
     cache: Path | None = None,
     truncated_from: int | None = None,
     progress: Progress | None = None,

@@ -18,11 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from kb.matching import Applicability, CompiledSignature, applicability
+from kb.matching import Applicability, CompiledSignature, Known, evaluate
 from kb.normalize import normalize, tokens, words
 from kb.search.index import Index
 from kb.search.query import QueryInfo
-from kb.search.records import compile_record_signature
+from kb.search.records import compile_record_signature, condition_sets
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -108,12 +108,19 @@ class Searcher:
         *,
         limit: int = 5,
         packages: Sequence[str] = (),
-        versions: Mapping[str, str] | None = None,
+        versions: Mapping[str, str] | Known | None = None,
     ) -> SearchResult:
-        """Search for ``info``; ``packages`` narrows to entries involving one of them."""
-        known = dict(versions or {})
+        """Search for ``info``; ``packages`` narrows to entries involving one of them.
+
+        ``versions`` are the versions to judge hits against: a mapping names some
+        (a package it leaves out is unknown), a :class:`~kb.matching.Known` from an
+        environment says all. The interpreter of a traceback fills in ``python``.
+        """
+        given = versions if isinstance(versions, Known) else Known(dict(versions or {}))
+        known = dict(given.versions)
         if info.python and "python" not in known:
             known["python"] = info.python
+        given = Known(known, given.markers, given.complete, given.problems)
         wanted = {p.lower().replace("_", "-") for p in packages}
         hits = self._keep(self._exact(info), wanted)
         if not hits:
@@ -127,10 +134,13 @@ class Searcher:
             if seen & _packages_of(hit.record):
                 hit.score = min(1.0, hit.score + 0.02)
             if known:
-                conditions = [(c["package"], c["specifier"]) for c in hit.record["affected"]]
-                verdict, results = applicability(conditions, known)
-                hit.applies = verdict
-                hit.versions = {r.package: r.version for r in results if r.version is not None}
+                evaluation = evaluate(condition_sets(hit.record), given)
+                hit.applies = evaluation.applies
+                hit.versions = {
+                    r.package: r.version
+                    for r in evaluation.deciding.conditions
+                    if r.version is not None
+                }
         hits.sort(
             key=lambda h: (
                 h.applies is Applicability.NOT_AFFECTED,
@@ -268,7 +278,7 @@ _QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
 
 
 def _packages_of(record: dict[str, Any]) -> set[str]:
-    return {record["package"], *(c["package"] for c in record["affected"])}
+    return {record["package"], *(c.package for s in condition_sets(record) for c in s.conditions)}
 
 
 def _matching_line(sig: CompiledSignature, lines: list[str]) -> tuple[str | None, int]:

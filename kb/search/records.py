@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kb.normalize import normalize, tokens
 
 if TYPE_CHECKING:
-    from kb.matching import CompiledSignature
+    from kb.matching import CompiledSignature, ConditionSet
     from kb.models import Entry
 
 Record = dict[str, Any]
@@ -41,6 +41,16 @@ def record_of(entry: Entry, relpath: str) -> Record:
             for c in entry.affected.conditions
         ],
         "marker": entry.affected.marker,
+        "alternatives": [
+            {
+                "conditions": [
+                    {"package": c.package, "specifier": c.specifier, "fixed": c.fixed}
+                    for c in alt.conditions
+                ],
+                "marker": alt.marker,
+            }
+            for alt in entry.affected.alternatives
+        ],
         "fix": {
             "kind": fix.kind.value,
             "summary": fix.summary,
@@ -65,6 +75,14 @@ def record_of(entry: Entry, relpath: str) -> Record:
     }
 
 
+def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
+    """The condition sets of a record (its ``affected`` first, then its alternatives)."""
+    from kb.matching import ConditionSet
+
+    first = {"conditions": record["affected"], "marker": record.get("marker")}
+    return [ConditionSet.from_data(d) for d in (first, *record.get("alternatives", ()))]
+
+
 def compile_record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature:
     """Signature ``index`` of a record, compiled; raises :class:`re.error` for a bad regex."""
     from kb.matching import compile_signature
@@ -82,7 +100,7 @@ def document_of(entry: Entry, relpath: str) -> dict[str, str]:
     )
     examples = "\n".join(e.text for e in entry.examples)
     summary = "\n".join((entry.summary, entry.what_broke, entry.why, entry.trigger))
-    packages = {entry.package, *(c.package for c in entry.affected.conditions)}
+    packages = {entry.package, *entry.affected.packages()}
     package_terms = packages | {p.replace("-", "_") for p in packages}
     bag_source = "\n".join((sig_text, examples, entry.title, summary, " ".join(entry.tags)))
     return {

@@ -7,6 +7,7 @@ from typing import Any
 
 from kb.matching import Applicability
 from kb.search.engine import Hit, SearchResult
+from kb.search.records import condition_sets
 
 STATUS_WORDS = {
     "fixed-upstream": "fixed upstream",
@@ -18,20 +19,28 @@ STATUS_WORDS = {
 
 
 def affected_text(record: dict[str, Any]) -> str:
-    """``flask <2.2.5 (fixed in 2.2.5) + werkzeug >=3.0``."""
-    parts = []
-    for cond in record["affected"]:
-        part = f"{cond['package']} {cond['specifier']}"
-        if cond.get("fixed"):
-            part += f" (fixed in {cond['fixed']})"
-        parts.append(part)
-    return " + ".join(parts)
+    """``flask <2.2.5 (fixed in 2.2.5) + werkzeug >=3.0``; alternatives joined by ``; or``."""
+    sets = []
+    for conditions in condition_sets(record):
+        parts = []
+        for cond in conditions.conditions:
+            part = f"{cond.package} {cond.specifier}"
+            if cond.fixed:
+                part += f" (fixed in {cond.fixed})"
+            parts.append(part)
+        text = " + ".join(parts)
+        if conditions.marker:
+            text += f" when {conditions.marker}"
+        sets.append(text)
+    return "; or ".join(sets)
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """One hit in the JSON output."""
     record = hit.record
-    packages = sorted({record["package"], *(c["package"] for c in record["affected"])})
+    packages = sorted(
+        {record["package"], *(c.package for s in condition_sets(record) for c in s.conditions)}
+    )
     out: dict[str, Any] = {
         "id": record["id"],
         "title": record["title"],
@@ -41,6 +50,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "matched_line": hit.matched_line,
         "packages": packages,
         "affected": record["affected"],
+        "alternatives": record.get("alternatives", []),
         "status": record["status"],
         "fix": record["fix"],
         "references": [r["url"] for r in record["references"]],

@@ -30,7 +30,7 @@ from kb.errors import Problem
 from kb.files import iter_entry_files
 from kb.normalize import NORMALIZER_VERSION, normalize, words
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 STATE_NAME = "state.json"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"

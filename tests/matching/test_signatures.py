@@ -1,10 +1,8 @@
-"""Signature matching and version applicability."""
+"""Signature matching: text against a signature, and the literals every match contains."""
 
 from __future__ import annotations
 
-import pytest
-
-from kb.matching import Applicability, applicability, compile_signature, required_literal
+from kb.matching import compile_signature, required_literal
 
 
 def sig(text: str, regex: str | None = None):  # type: ignore[no-untyped-def]
@@ -46,31 +44,3 @@ def test_required_literal_is_none_when_regex_has_no_fixed_part() -> None:
 
 def test_required_literal_respects_ignorecase() -> None:
     assert required_literal(sig("Boom here", r"(?i)boom here")) is None
-
-
-CONDITIONS = [("Flask", "<2.2.5"), ("werkzeug", ">=3.0")]
-
-
-@pytest.mark.parametrize(
-    ("versions", "verdict"),
-    [
-        ({"flask": "2.2.2", "werkzeug": "3.0.1"}, Applicability.AFFECTED),
-        ({"flask": "2.2.5", "werkzeug": "3.0.1"}, Applicability.NOT_AFFECTED),
-        ({"flask": "2.2.2", "werkzeug": "2.3.8"}, Applicability.NOT_AFFECTED),
-        ({"flask": "2.2.2"}, Applicability.UNKNOWN),
-        ({"flask": "2.3.0"}, Applicability.NOT_AFFECTED),
-        ({"flask": "not-a-version", "werkzeug": "3.0.0"}, Applicability.UNKNOWN),
-        ({"flask": "2.2.2", "werkzeug": "3.1.0rc1"}, Applicability.AFFECTED),
-    ],
-)
-def test_applicability_needs_every_condition(
-    versions: dict[str, str], verdict: Applicability
-) -> None:
-    got, results = applicability(CONDITIONS, versions)
-    assert got is verdict
-    assert [r.package for r in results] == ["flask", "werkzeug"]
-
-
-def test_applicability_tolerates_a_bad_specifier() -> None:
-    got, _ = applicability([("x", "~~1")], {"x": "1.0"})
-    assert got is Applicability.UNKNOWN

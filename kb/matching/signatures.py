@@ -1,23 +1,16 @@
-"""Pure matching: does text match a signature, and do given versions fall in an entry's range.
+"""Signatures: does text match one, and which literals must a matching text contain.
 
 Shared by lint (a signature must match its own examples), search (the signature-first
-path), scan (every line of a log) and check (environments and lockfiles). Works on plain
-values, not on pydantic models, so the fast paths never import pydantic.
+path) and scan (every line of a log). Works on plain values, not on pydantic models, so
+the fast paths never import pydantic.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from enum import StrEnum
-from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from kb.normalize import normalize
-
-if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
-    from packaging.version import Version
 
 
 class CompiledSignature(NamedTuple):
@@ -148,78 +141,3 @@ def _regex_literals(pattern: re.Pattern[str], *, words_only: bool = True) -> lis
         if text:
             out.append(text)
     return out
-
-
-class Applicability(StrEnum):
-    """Whether an entry's conditions hold for the versions known."""
-
-    AFFECTED = "affected"
-    NOT_AFFECTED = "not-affected"
-    UNKNOWN = "unknown"
-
-
-class ConditionResult(NamedTuple):
-    """How one condition fared against the versions known."""
-
-    package: str
-    specifier: str
-    version: str | None
-    holds: bool | None
-
-
-@lru_cache(maxsize=4096)
-def _specifier(spec: str) -> SpecifierSet:
-    from packaging.specifiers import SpecifierSet
-
-    return SpecifierSet(spec)
-
-
-@lru_cache(maxsize=4096)
-def _version(text: str) -> Version:
-    from packaging.version import Version
-
-    return Version(text)
-
-
-def canonical(name: str) -> str:
-    """PEP 503 canonical name (``python`` stays ``python``)."""
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))
-
-
-def applicability(
-    conditions: Sequence[tuple[str, str]], versions: Mapping[str, str]
-) -> tuple[Applicability, list[ConditionResult]]:
-    """Evaluate ``(package, specifier)`` conditions against known ``versions``.
-
-    ``versions`` maps canonical names (and ``python``) to version strings. All conditions
-    must hold: one that fails makes the entry not affected; one whose package is unknown
-    makes it unknown (unless another already fails). A version that is not PEP 440 makes
-    its condition unknown rather than raising. Pre-releases count as in range.
-    """
-    from packaging.specifiers import InvalidSpecifier
-    from packaging.version import InvalidVersion
-
-    results: list[ConditionResult] = []
-    verdict = Applicability.AFFECTED
-    for package, spec in conditions:
-        name = canonical(package)
-        version = versions.get(name)
-        holds: bool | None = None
-        if version is not None:
-            try:
-                holds = _specifier(spec).contains(_version(version), prereleases=True)
-            except (InvalidVersion, InvalidSpecifier):
-                holds = None
-        results.append(ConditionResult(name, spec, version, holds))
-        if holds is False:
-            verdict = Applicability.NOT_AFFECTED
-        elif holds is None and verdict is Applicability.AFFECTED:
-            verdict = Applicability.UNKNOWN
-    return verdict, results
-
-
-def versions_in_range(spec: str, releases: Iterable[str]) -> dict[str, bool]:
-    """For each release, whether it falls inside ``spec`` (pre-releases included)."""
-    return {r: _specifier(spec).contains(_version(r), prereleases=True) for r in releases}

@@ -1,0 +1,42 @@
+"""Pure matching: text against signatures (:mod:`.signatures`), versions against an
+entry's condition sets (:mod:`.versions`)."""
+
+from kb.matching.signatures import (
+    CompiledSignature,
+    compile_signature,
+    required_literal,
+    required_literals,
+)
+from kb.matching.versions import (
+    Applicability,
+    Condition,
+    ConditionResult,
+    ConditionSet,
+    Evaluation,
+    Known,
+    SetResult,
+    at_or_past,
+    canonical,
+    contains,
+    evaluate,
+    versions_in_range,
+)
+
+__all__ = [
+    "Applicability",
+    "CompiledSignature",
+    "Condition",
+    "ConditionResult",
+    "ConditionSet",
+    "Evaluation",
+    "Known",
+    "SetResult",
+    "at_or_past",
+    "canonical",
+    "compile_signature",
+    "contains",
+    "evaluate",
+    "required_literal",
+    "required_literals",
+    "versions_in_range",
+]
