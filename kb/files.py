@@ -18,14 +18,32 @@ def iter_entry_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator
     """Entry files under ``paths`` in sorted order; directory loops become problems."""
     for path in paths:
         if path.is_dir():
-            yield from _walk(path, problems)
+            for found in _walk(path, problems):
+                yield Path(found.path)
         elif path.exists():
             yield path
         else:
             problems.append(Problem("KB100", "no such file or directory", Location(str(path))))
 
 
-def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
+def entry_file_stats(root: Path, problems: list[Problem]) -> dict[str, tuple[int, int]]:
+    """``{path relative to root: (mtime_ns, size)}`` of every entry file under ``root``.
+
+    The freshness check of every search: works on directory entries and strings, never
+    on :class:`~pathlib.Path` objects, which cost more than the stat itself.
+    """
+    prefix = len(os.path.join(str(root), ""))
+    stats: dict[str, tuple[int, int]] = {}
+    for found in _walk(root, problems):
+        try:
+            st = found.stat()
+        except OSError:
+            continue
+        stats[found.path[prefix:]] = (st.st_mtime_ns, st.st_size)
+    return stats
+
+
+def _walk(root: Path, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
     visited: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -55,7 +73,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
                 Problem("KB100", f"cannot list: {exc.strerror}", Location(display_path(directory)))
             )
             continue
-        subdirs = []
+        subdirs: list[Path] = []
         for child in children:
             if child.name.startswith((".", "_")):
                 continue
@@ -71,7 +89,7 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[Path]:
                         Problem("KB100", "broken symlink", Location(display_path(child.path)))
                     )
                     continue
-                yield Path(child.path)
+                yield child
         stack.extend(reversed(subdirs))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -103,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.findings else 0
 
 
-def _indexed_records(args: argparse.Namespace) -> tuple[Path, dict[str, dict[str, Any]]]:
+def _indexed_records(
+    args: argparse.Namespace,
+) -> tuple[Path, Mapping[str, dict[str, Any]]]:
     """The entries' records from the search index (built or refreshed as needed), so that a
     scan compiles signatures without loading and validating every YAML file."""
     from kb.commands._common import entries_dir, index_progress, progress_enabled
@@ -128,7 +130,7 @@ def _indexed_records(args: argparse.Namespace) -> tuple[Path, dict[str, dict[str
 
 
 def _load_found(
-    root: Path, records: dict[str, dict[str, Any]], ids: set[str]
+    root: Path, records: Mapping[str, dict[str, Any]], ids: set[str]
 ) -> dict[str, LoadedEntry]:
     found: dict[str, LoadedEntry] = {}
     if not ids:

@@ -1,8 +1,8 @@
 """Opening the index of an entries directory, building or refreshing it as needed.
 
-:func:`open_index` is what search calls: when every entry file is unchanged it only reads
-the state (no YAML, no pydantic, no Whoosh); otherwise it re-indexes just the changed
-entries under the writer lock.
+:func:`open_index` is what search calls: when every entry file is unchanged it only opens
+the catalog (no YAML, no pydantic, no Whoosh, no record it does not need); otherwise it
+re-indexes just the changed entries under the writer lock.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from kb.errors import display_path
 from kb.search import store
-from kb.search.store import Progress, State
+from kb.search.store import Catalog, Progress, State
 
 
 class RefreshReport:
@@ -42,7 +42,7 @@ class Index:
     """The open index of one entries directory."""
 
     def __init__(
-        self, root: Path, directory: Path | None, state: State, cache: Path | None = None
+        self, root: Path, directory: Path | None, state: State | Catalog, cache: Path | None = None
     ) -> None:
         self.root = root
         self.directory = directory
@@ -116,7 +116,7 @@ def open_index(
     directory = store.index_dir(root, cache)
     stats, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
-    state = None
+    state: State | Catalog | None = None
     if not rebuild:
         state = store.read_state(directory, root_key)
         if state is not None and store.is_fresh(state, stats):
@@ -130,10 +130,12 @@ def open_index(
             if state is not None and store.is_fresh(state, stats):
                 report.unchanged = len(stats)
                 return Index(root, directory, state, cache)
-            state, ix = _refresh(
-                root, directory, state, stats, rebuild=rebuild, progress=progress, report=report
+            loaded = state.load() if isinstance(state, Catalog) else state
+            fresh, ix = _refresh(
+                root, directory, loaded, stats, rebuild=rebuild, progress=progress, report=report
             )
-            store.write_state(directory, state)
+            store.write_state(directory, fresh)
+            state = fresh
     except OSError as exc:
         # the cache is only a cache: whatever keeps it from being written (read-only,
         # full, not a directory), search goes on with an index in memory
@@ -142,10 +144,10 @@ def open_index(
             f"({exc.strerror or exc}); "
             "searching with an index built in memory for this run"
         )
-        state, ix = _refresh(
+        memory, ix = _refresh(
             root, None, None, stats, rebuild=True, progress=progress, report=report
         )
-        index = Index(root, None, state, cache)
+        index = Index(root, None, memory, cache)
         index._ix = ix
         return index
     index = Index(root, directory, state, cache)

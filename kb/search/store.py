@@ -1,16 +1,21 @@
 """The search index on disk: where it lives, whether it is fresh, and keeping it so.
 
 The cache directory (``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``)
-holds, per entries directory, a JSON state file (file stats and content hashes, the
-records hits are shown from, the signature anchors of the exact-match path) and the
-Whoosh index. Each search compares file stats with the state; only changed files are
-read, hashed and, if their content changed, re-validated and re-indexed. Removed files
-drop out; a new normalizer version or index format rebuilds everything.
+holds, per entries directory, a catalog (an SQLite database of the standard library: file
+stats and content hashes, the records hits are shown from, the signature anchors of the
+exact-match path) and the Whoosh index. A search opens the catalog without reading it:
+it compares the stats of the entry files with one stored fingerprint, looks up only the
+anchors of its own words and loads only the records of its candidates, so its start-up
+does not grow with the records the KB holds. When files changed, only those are read,
+hashed and, if their content changed, re-validated and re-indexed. Removed files drop
+out; a new normalizer version or catalog format rebuilds everything.
 
-Writers take a lock; the state file is replaced atomically, so a concurrent search sees
-the old or the new state, never half of one. A state or Whoosh index that cannot be read
-(a killed writer, a damaged disk) is detected and rebuilt. When the cache cannot be
-written (read-only), the index is built in memory for this run and a warning says so.
+Writers take a lock and write a new catalog file that replaces the old one atomically,
+so a concurrent search sees the old or the new catalog, never half of one (readers open
+it immutable: the file they opened is never changed in place). A catalog or Whoosh index
+that cannot be read (a killed writer, a damaged disk) is detected and rebuilt. When the
+cache cannot be written (read-only), the index is built in memory for this run and a
+warning says so.
 """
 
 from __future__ import annotations
@@ -21,17 +26,17 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kb import __version__
 from kb.errors import Problem
-from kb.files import iter_entry_files
+from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION, normalize, words
 
-INDEX_FORMAT = 2
-STATE_NAME = "state.json"
+INDEX_FORMAT = 3
+STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
 
@@ -93,58 +98,194 @@ class State:
         """Messages of the entry files that could not be indexed, sorted by path."""
         return [p for rel in sorted(self.files) for p in self.files[rel].get("problems", [])]
 
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": INDEX_FORMAT,
-                "normalizer": NORMALIZER_VERSION,
-                "kb": __version__,
-                "root": self.root,
-                "generation": self.generation,
-                "whoosh": self.whoosh,
-                "files": self.files,
-                "records": self.records,
-                "anchors": self.anchors,
-                "unanchored": self.unanchored,
-            },
-            separators=(",", ":"),
-            sort_keys=True,
+    def meta(self) -> dict[str, Any]:
+        """What decides whether a stored catalog can be used as it is."""
+        return {
+            "format": INDEX_FORMAT,
+            "normalizer": NORMALIZER_VERSION,
+            "kb": __version__,
+            "root": self.root,
+            "generation": self.generation,
+            "whoosh": self.whoosh,
+            "unanchored": self.unanchored,
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the catalog to a new SQLite file at ``path`` (which must not exist)."""
+        import sqlite3
+
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+            db.execute("BEGIN")
+            db.execute(
+                "INSERT INTO meta VALUES ('state', ?), ('fingerprint', ?)",
+                (_dumps(self.meta()), fingerprint(self.stats())),
+            )
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?)",
+                ((rel, _dumps(info)) for rel, info in sorted(self.files.items())),
+            )
+            db.executemany(
+                "INSERT INTO records VALUES (?, ?)",
+                ((entry_id, _dumps(rec)) for entry_id, rec in sorted(self.records.items())),
+            )
+            db.executemany(
+                "INSERT INTO anchors VALUES (?, ?, ?)",
+                (
+                    (word, entry_id, index)
+                    for word, found in self.anchors.items()
+                    for entry_id, index in found
+                ),
+            )
+            db.execute("CREATE INDEX anchors_word ON anchors (word)")
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """``{relative path: (mtime_ns, size)}`` of the files this state describes."""
+        return {rel: (info["mtime_ns"], info["size"]) for rel, info in self.files.items()}
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (path TEXT PRIMARY KEY, info TEXT NOT NULL);
+CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE anchors (word TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL);
+"""
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def fingerprint(stats: dict[str, tuple[int, int]]) -> str:
+    """Every entry file's path, mtime and size as one string: equal when nothing changed."""
+    return "\n".join(f"{rel}\t{mtime}\t{size}" for rel, (mtime, size) in sorted(stats.items()))
+
+
+class Catalog:
+    """A stored catalog opened for reading: records and anchors are read when asked for.
+
+    It answers what :class:`State` answers (``records``, ``anchors``, ``unanchored``,
+    ``problems()``) without reading the whole file; :meth:`load` reads all of it for a
+    writer that will change it.
+    """
+
+    def __init__(self, db: Any, root: str, meta: dict[str, Any], stamp: tuple[int, int]) -> None:
+        self._db = db
+        self.root = root
+        self.generation = int(meta["generation"])
+        self.whoosh = str(meta["whoosh"])
+        self.unanchored: list[list[Any]] = list(meta["unanchored"])
+        self.stamp = stamp
+        self.records = _Records(db)
+        self.anchors = _Anchors(db)
+
+    def is_fresh(self, stats: dict[str, tuple[int, int]]) -> bool:
+        """True when no entry file was added, removed or touched since it was written."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        return row is not None and row[0] == fingerprint(stats)
+
+    def problems(self) -> list[str]:
+        """Messages of the entry files that could not be indexed, sorted by path."""
+        rows = self._db.execute(
+            "SELECT info FROM files WHERE info NOT LIKE '%\"problems\":[]%' ORDER BY path"
+        )
+        return [p for (info,) in rows for p in json.loads(info).get("problems", [])]
+
+    def load(self) -> State:
+        """The whole catalog in memory, for a writer."""
+        files = {rel: json.loads(info) for rel, info in self._db.execute("SELECT * FROM files")}
+        records = {i: json.loads(d) for i, d in self._db.execute("SELECT * FROM records")}
+        anchors: dict[str, list[list[Any]]] = {}
+        for word, entry_id, index in self._db.execute("SELECT * FROM anchors ORDER BY rowid"):
+            anchors.setdefault(word, []).append([entry_id, index])
+        return State(
+            self.root,
+            files=files,
+            records=records,
+            anchors=anchors,
+            unanchored=self.unanchored,
+            generation=self.generation,
+            whoosh=self.whoosh,
+            stamp=self.stamp,
         )
 
 
-def read_state(directory: Path, root: str) -> State | None:
-    """The state in ``directory``, or None when missing, unreadable or out of date."""
+class _Records(Mapping[str, dict[str, Any]]):
+    """Records by id, read from the catalog on demand (and kept once read)."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._cache: dict[str, dict[str, Any] | None] = {}
+
+    def get(self, entry_id: str, default: Any = None) -> Any:
+        if entry_id not in self._cache:
+            row = self._db.execute("SELECT data FROM records WHERE id = ?", (entry_id,)).fetchone()
+            self._cache[entry_id] = json.loads(row[0]) if row is not None else None
+        found = self._cache[entry_id]
+        return default if found is None else found
+
+    def __getitem__(self, entry_id: str) -> dict[str, Any]:
+        found: dict[str, Any] | None = self.get(entry_id)
+        if found is None:
+            raise KeyError(entry_id)
+        return found
+
+    def __contains__(self, entry_id: object) -> bool:
+        return isinstance(entry_id, str) and self.get(entry_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([i for (i,) in self._db.execute("SELECT id FROM records ORDER BY id")])
+
+    def __len__(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
+
+
+class _Anchors:
+    """Signatures by anchor word, read from the catalog on demand."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def get(self, word: str, default: Any = None) -> Any:
+        rows = self._db.execute(
+            "SELECT id, idx FROM anchors WHERE word = ? ORDER BY rowid", (word,)
+        ).fetchall()
+        return [list(r) for r in rows] if rows else default
+
+
+def read_state(directory: Path, root: str) -> Catalog | None:
+    """The catalog in ``directory``, or None when missing, unreadable or out of date."""
+    import sqlite3
+
     path = directory / STATE_NAME
     try:
         st = path.stat()
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    if (
-        data.get("format") != INDEX_FORMAT
-        or data.get("normalizer") != NORMALIZER_VERSION
-        or data.get("kb") != __version__
-        or data.get("root") != root
-    ):
+        # immutable: writers never change a catalog file, they replace it
+        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except (OSError, sqlite3.Error):
         return None
     try:
-        return State(
-            root=root,
-            files=dict(data["files"]),
-            records=dict(data["records"]),
-            anchors=dict(data["anchors"]),
-            unanchored=list(data["unanchored"]),
-            generation=int(data["generation"]),
-            whoosh=str(data["whoosh"]),
-            stamp=(st.st_mtime_ns, st.st_size),
-        )
-    except (KeyError, TypeError, ValueError):
+        row = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+        data = json.loads(row[0]) if row is not None else None
+        if not isinstance(data, dict) or (
+            data.get("format") != INDEX_FORMAT
+            or data.get("normalizer") != NORMALIZER_VERSION
+            or data.get("kb") != __version__
+            or data.get("root") != root
+        ):
+            db.close()
+            return None
+        return Catalog(db, root, data, (st.st_mtime_ns, st.st_size))
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        db.close()
         return None
 
 
-def state_changed(directory: Path, state: State) -> bool:
+def state_changed(directory: Path, state: State | Catalog) -> bool:
     """True when the state file on disk is not the one ``state`` was read from."""
     try:
         st = (directory / STATE_NAME).stat()
@@ -156,26 +297,14 @@ def state_changed(directory: Path, state: State) -> bool:
 def scan_files(root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     """``{relative path: (mtime_ns, size)}`` of every entry file under ``root``."""
     problems: list[Problem] = []
-    stats: dict[str, tuple[int, int]] = {}
-    prefix = len(str(root)) + 1
-    for path in iter_entry_files([root], problems):
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        stats[str(path)[prefix:]] = (st.st_mtime_ns, st.st_size)
-    return stats, problems
+    return entry_file_stats(root, problems), problems
 
 
-def is_fresh(state: State, stats: dict[str, tuple[int, int]]) -> bool:
+def is_fresh(state: State | Catalog, stats: dict[str, tuple[int, int]]) -> bool:
     """True when no entry file was added, removed or touched since ``state`` was written."""
-    if len(state.files) != len(stats):
-        return False
-    for rel, (mtime, size) in stats.items():
-        known = state.files.get(rel)
-        if known is None or known["mtime_ns"] != mtime or known["size"] != size:
-            return False
-    return True
+    if isinstance(state, Catalog):
+        return state.is_fresh(stats)
+    return state.stats() == stats
 
 
 @contextlib.contextmanager
@@ -265,17 +394,25 @@ def content_hash(raw: bytes) -> str:
 
 
 def write_state(directory: Path, state: State) -> None:
-    """Replace the state file atomically, then remove Whoosh directories it no longer uses.
+    """Replace the catalog atomically, then remove Whoosh directories it no longer uses.
 
-    A search that read the previous state may still be reading the previous directory;
-    on POSIX its open files stay readable, and one that opens too late retries with the
-    new state.
+    A search that read the previous catalog may still be reading it and the previous
+    Whoosh directory; on POSIX its open files stay readable, and one that opens too late
+    retries with the new catalog.
     """
     import shutil
+    import tempfile
 
-    from kb.fsutil import write_atomic
-
-    write_atomic(directory / STATE_NAME, state.to_json())
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{STATE_NAME}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        state.save(Path(tmp))
+        os.replace(tmp, directory / STATE_NAME)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     for old in directory.glob(WHOOSH_PREFIX + "*"):
         if old.name != state.whoosh:
             shutil.rmtree(old, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,15 @@ def refresh(root: Path, cache: Path, **kwargs: object) -> RefreshReport:
 
 def state_file(root: Path, cache: Path) -> Path:
     return store.index_dir(root, cache) / store.STATE_NAME
+
+
+def stored_meta(root: Path, cache: Path) -> dict[str, object]:
+    db = sqlite3.connect(state_file(root, cache))
+    try:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+    finally:
+        db.close()
+    return dict(json.loads(value))
 
 
 def top(root: Path, cache: Path, text: str) -> list[str]:
@@ -82,9 +92,7 @@ def test_new_normalizer_version_rebuilds(
     monkeypatch.setattr(store, "NORMALIZER_VERSION", store.NORMALIZER_VERSION + 1)
     report = refresh(fixture_kb, cache)
     assert report.added == 2
-    assert json.loads(state_file(fixture_kb, cache).read_text())["normalizer"] == (
-        store.NORMALIZER_VERSION
-    )
+    assert stored_meta(fixture_kb, cache)["normalizer"] == store.NORMALIZER_VERSION
 
 
 @pytest.mark.parametrize("damage", ["state", "whoosh"])
