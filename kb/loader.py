@@ -30,6 +30,8 @@ __all__ = [
     "iter_entry_files",
     "load_file",
     "load_tree",
+    "parse_entry",
+    "validate",
 ]
 
 
@@ -58,21 +60,42 @@ class LoadResult:
 
 def load_file(path: Path, display: str | None = None) -> tuple[LoadedEntry | None, list[Problem]]:
     """Load and validate one entry file; returns the entry (or None) and its problems."""
-    from pydantic import ValidationError
-
-    from kb.models import Entry
-
     shown = display or display_path(path)
     try:
         doc = yamlio.read(path)
     except yamlio.YamlReadError as exc:
-        p = exc.problem
-        return None, [Problem(p.code, p.message, Location(shown, p.line, p.col))]
+        return None, [_read_problem(exc, shown)]
+    entry, problems = validate(doc, shown)
+    return (LoadedEntry(entry, path, shown, doc) if entry is not None else None), problems
+
+
+def parse_entry(
+    raw: bytes, shown: str
+) -> tuple[yamlio.Document | None, Entry | None, list[Problem]]:
+    """Parse and validate an entry file's bytes: its document, its entry and its problems."""
     try:
-        entry = Entry.model_validate(doc.data)
+        doc = yamlio.parse(raw)
+    except yamlio.YamlReadError as exc:
+        return None, None, [_read_problem(exc, shown)]
+    entry, problems = validate(doc, shown)
+    return doc, entry, problems
+
+
+def validate(doc: yamlio.Document, shown: str) -> tuple[Entry | None, list[Problem]]:
+    """The one validation of an entry (lint, loading and indexing all call it)."""
+    from pydantic import ValidationError
+
+    from kb.models import Entry
+
+    try:
+        return Entry.model_validate(doc.data), []
     except ValidationError as exc:
         return None, validation_problems(exc, shown, doc)
-    return LoadedEntry(entry, path, shown, doc), []
+
+
+def _read_problem(exc: yamlio.YamlReadError, shown: str) -> Problem:
+    p = exc.problem
+    return Problem(p.code, p.message, Location(shown, p.line, p.col))
 
 
 def validation_problems(exc: ValidationError, shown: str, doc: yamlio.Document) -> list[Problem]:

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from kb.lint.runner import Part, lint_files
+from kb.lint.worker import Part, lint_files
 
 MIN_FILES_PER_WORKER = 1000
 """Below this many files per extra process, starting it costs more than it saves."""

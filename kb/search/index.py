@@ -263,23 +263,13 @@ def _index_one(
     root: Path, rel: str, raw: bytes, state: State
 ) -> tuple[str | None, dict[str, str] | None, list[str]]:
     """Validate one entry; returns its id, its Whoosh document and its problems."""
-    from pydantic import ValidationError
-
-    from kb import yamlio
-    from kb.loader import validation_problems
-    from kb.models import Entry
+    from kb.loader import parse_entry
     from kb.search.records import document_of, record_of
 
     shown = display_path(root / rel)
-    try:
-        doc = yamlio.parse(raw)
-    except yamlio.YamlReadError as exc:
-        p = exc.problem
-        return None, None, [f"{shown}:{p.line}:{p.col}: {p.code} {p.message}"]
-    try:
-        entry = Entry.model_validate(doc.data)
-    except ValidationError as exc:
-        return None, None, [str(p) for p in validation_problems(exc, shown, doc)]
+    _, entry, problems = parse_entry(raw, shown)
+    if entry is None:
+        return None, None, [str(p) for p in problems]
     existing = state.records.get(entry.id)
     if existing is not None and existing["path"] != rel:
         return None, None, [f"{shown}: duplicate id {entry.id!r} (also {existing['path']})"]
