@@ -3,6 +3,7 @@ entry's condition sets (:mod:`.versions`)."""
 
 from kb.matching.signatures import (
     CompiledSignature,
+    certain_words,
     compile_signature,
     required_literal,
     required_literals,
@@ -33,6 +34,7 @@ __all__ = [
     "SetResult",
     "at_or_past",
     "canonical",
+    "certain_words",
     "compile_signature",
     "contains",
     "evaluate",

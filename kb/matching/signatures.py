@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kb.normalize import normalize
+from kb.normalize import normalize, words
 
 
 class CompiledSignature(NamedTuple):
@@ -141,3 +141,34 @@ def _regex_literals(pattern: re.Pattern[str], *, words_only: bool = True) -> lis
         if text:
             out.append(text)
     return out
+
+
+def certain_words(sig: CompiledSignature, *, whole: bool = True) -> list[str]:
+    """Words (as :func:`kb.normalize.words` splits text) that every text this signature
+    matches contains, in order, each once.
+
+    The one chooser of what identifies a signature: search anchors a signature on the
+    rarest of them, and the scan prefilter looks for the rarest in each line. With
+    ``whole`` (search: query words are whole words) the first and last word of a literal
+    are left out when the literal starts or ends inside a word, since the matched text
+    may continue them; without it (the prefilter looks for substrings) they count.
+    """
+    out: list[str] = []
+    for literal in required_literals(sig):
+        found = words(normalize(literal))
+        out.extend(_interior(found, literal) if whole else found)
+    return list(dict.fromkeys(out))
+
+
+def _interior(found: list[str], literal: str) -> list[str]:
+    """The words of ``literal`` that a text containing it surely has as whole words."""
+    if len(found) > 2:
+        return found[1:-1]
+    if literal[:1].isalnum() or literal[-1:].isalnum():
+        return [
+            w
+            for i, w in enumerate(found)
+            if not (i == 0 and literal[:1].isalnum())
+            and not (i == len(found) - 1 and literal[-1:].isalnum())
+        ]
+    return found

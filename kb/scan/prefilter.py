@@ -1,9 +1,9 @@
 """Find candidate lines for many signatures at once with one Aho-Corasick automaton.
 
-Each signature is represented by one word that every text it matches must contain:
-a word of its required literals (``kb.matching.required_literals``) that survives
-normalization, chosen to be the rarest among all signatures so that a candidate line
-is verified against few signatures. Single words, not phrases, so that a line with two
+Each signature is represented by one word that every text it matches must contain: one
+of its certain words (``kb.matching.certain_words``, the words search anchors on), chosen
+to be the rarest among all signatures so that a candidate line is verified against few
+signatures. Single words, not phrases, so that a line with two
 spaces where the signature has one is still a candidate. When no such word exists the
 signature's ``kb.matching.required_literal`` is used; without either, the signature is
 tried on every line (slow, so their number is reported).
@@ -14,27 +14,21 @@ lines; a second, overlapping automaton lists every word on a candidate line.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import ahocorasick_rs
 
-from kb.matching import CompiledSignature, required_literal, required_literals
+from kb.matching import CompiledSignature, certain_words, required_literal
 
 MIN_WORD = 4
-_WORD = re.compile(r"(?<![<\w])[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
 
 
 def candidate_words(sig: CompiledSignature) -> list[str]:
-    """Words every match of ``sig`` contains (lower case, ASCII, placeholders excluded)."""
-    words: list[str] = []
-    for literal in required_literals(sig):
-        for match in _WORD.finditer(literal):
-            word = match.group()
-            if len(word) >= MIN_WORD and word.isascii() and word in sig.normalized:
-                words.append(word)
-    return sorted(set(words))
+    """The signature's certain words (the chooser search anchors with), as substrings,
+    that can stand for it in a lower-cased line: ASCII, at least :data:`MIN_WORD` long."""
+    found = certain_words(sig, whole=False)
+    return sorted(w for w in found if len(w) >= MIN_WORD and w.isascii())
 
 
 class Prefilter:

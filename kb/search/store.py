@@ -33,7 +33,7 @@ from typing import Any
 from kb import __version__
 from kb.errors import Problem
 from kb.files import entry_file_stats
-from kb.normalize import NORMALIZER_VERSION, normalize, words
+from kb.normalize import NORMALIZER_VERSION
 
 INDEX_FORMAT = 3
 STATE_NAME = "catalog.sqlite"
@@ -327,7 +327,7 @@ def signature_words(record: dict[str, Any]) -> list[list[str]]:
     Computed once when an entry is indexed and kept in its record, so that choosing
     anchors after a one-entry change does not recompile every signature of the KB.
     """
-    from kb.matching import required_literals
+    from kb.matching import certain_words
     from kb.search.records import compile_record_signature
 
     out: list[list[str]] = []
@@ -337,7 +337,7 @@ def signature_words(record: dict[str, Any]) -> list[list[str]]:
         except re.error:  # an invalid regex: lint reports it; search skips it
             out.append([])
             continue
-        out.append(_interior_words(required_literals(compiled)))
+        out.append(certain_words(compiled))
     return out
 
 
@@ -365,25 +365,6 @@ def compute_anchors(state: State) -> None:
         anchors.setdefault(anchor, []).append([entry_id, index])
     state.anchors = anchors
     state.unanchored = unanchored
-
-
-def _interior_words(literals: list[str]) -> list[str]:
-    """Words of the literals that a matching text surely contains as whole words."""
-    out: list[str] = []
-    for literal in literals:
-        found = words(normalize(literal))
-        # the first and last word may continue beyond the literal in the matched text
-        if len(found) > 2:
-            found = found[1:-1]
-        elif literal[:1].isalnum() or literal[-1:].isalnum():
-            found = [
-                w
-                for i, w in enumerate(found)
-                if not (i == 0 and literal[:1].isalnum())
-                and not (i == len(found) - 1 and literal[-1:].isalnum())
-            ]
-        out.extend(found)
-    return list(dict.fromkeys(out))
 
 
 def content_hash(raw: bytes) -> str:
