@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kb.commands._common import add_entries_option, add_format_option
 
 if TYPE_CHECKING:
-    from kb.check import CheckReport, Ignore, Verdict
+    from kb.check import Ignore
     from kb.environment import Environment
 
 
@@ -144,94 +144,17 @@ def _ignores(args: argparse.Namespace) -> list[Ignore]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from kb.check import applicable
+    from kb.output import check as output
 
     env = load_environment(args)
     entries = load_entries(args)
     report = applicable(entries, env, _ignores(args))  # type: ignore[arg-type]
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        sys.stdout.write(output.to_json(report))
     elif args.format == "github":
-        _github(report, args.lockfile or args.requirement)
+        sys.stdout.write(output.to_github(report, args.lockfile or args.requirement))
     else:
-        _text(report, show_if_used=args.all)
-    _summary(report)
+        sys.stdout.write(output.to_text(report, show_if_used=args.all))
+    sys.stderr.write(output.summary(report))
     return 1 if report.applies else 0
-
-
-def versions_text(verdict: Verdict) -> str:
-    """``flask 2.2.2 (<2.2.5), werkzeug 3.0.1 (>=3.0)``."""
-    return ", ".join(f"{c.package} {c.version or '?'} ({c.specifier})" for c in verdict.conditions)
-
-
-def fix_text(verdict: Verdict) -> str:
-    """The first fix option, with the release it needs."""
-    text = verdict.fix or ""
-    if verdict.requires:
-        text += f" ({verdict.requires})"
-    return text
-
-
-def _text(report: CheckReport, show_if_used: bool = False) -> None:
-    out = sys.stdout
-    for v in report.applies:
-        out.write(f"{v.entry_id}\n  {v.title}\n")
-        out.write(f"  applies: {versions_text(v)}\n")
-        out.write(f"  fix: {fix_text(v)}\n")
-        if v.fixed:
-            out.write(f"  fixed in: {', '.join(f'{p} {r}' for p, r in v.fixed)}\n")
-    for v in report.may_apply:
-        out.write(f"{v.entry_id} (may apply)\n  {v.title}\n")
-        if v.conditions:
-            out.write(f"  versions: {versions_text(v)}\n")
-        out.write(f"  unknown: {'; '.join(v.reasons)}\n")
-    if show_if_used:
-        for v in report.if_used:
-            out.write(f"{v.entry_id} (if your code uses it)\n  {v.title}\n")
-            out.write(f"  in range: {versions_text(v)}\n  fix: {fix_text(v)}\n")
-    for v, ignore in report.ignored:
-        until = f" until {ignore.until}" if ignore.until else ""
-        out.write(f"{v.entry_id} (ignored{until}: {ignore.reason})\n")
-    for ignore in report.expired:
-        out.write(
-            f"expired ignore: {ignore.id} (until {ignore.until}, {ignore.origin}): "
-            f"{ignore.reason}; no longer ignored\n"
-        )
-    for ignore in report.unknown_ignores:
-        out.write(f"unknown ignore: {ignore.id} ({ignore.origin}): no such entry\n")
-
-
-def _github(report: CheckReport, file: str | None) -> None:
-    from kb.scan.github import annotation
-
-    for v in report.applies:
-        message = f"{v.title}. Versions: {versions_text(v)}. Fix: {fix_text(v)}"
-        print(annotation("error", f"kb: {v.entry_id}", message, file))
-    for v in report.may_apply:
-        message = f"{v.title}. Unknown: {'; '.join(v.reasons)}"
-        print(annotation("warning", f"kb: {v.entry_id} may apply", message, file))
-    for ignore in report.expired:
-        message = f"ignore of {ignore.id} expired on {ignore.until}: {ignore.reason}"
-        print(annotation("warning", "kb: expired ignore", message, file))
-
-
-def _summary(report: CheckReport) -> None:
-    env = report.environment
-    python = f", python {env.python}" if env.python else ", python unknown"
-    for note in env.notes:
-        print(f"kb: {note}", file=sys.stderr)
-    print(
-        f"kb check: {env.source}: {len(env.packages)} packages{python}; "
-        f"{report.checked} entries checked: {len(report.applies)} apply, "
-        f"{len(report.may_apply)} may apply, {len(report.ignored)} ignored"
-        + (f", {len(report.expired)} expired ignore(s)" if report.expired else ""),
-        file=sys.stderr,
-    )
-    if report.if_used:
-        print(
-            f"kb check: {len(report.if_used)} more in range that fail only where code uses "
-            "a removed API (no fixing release); list them with --all",
-            file=sys.stderr,
-        )

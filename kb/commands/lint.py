@@ -61,7 +61,7 @@ def _codes(value: str | None) -> list[str] | None:
 def run(args: argparse.Namespace) -> int:
     from kb.errors import UsageError
     from kb.lint import run_lint
-    from kb.lint.report import render, render_statistics, summary
+    from kb.output.lint import render, render_statistics, summary
 
     if args.explain:
         from kb.lint.rules import BY_CODE

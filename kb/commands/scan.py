@@ -14,9 +14,7 @@ from kb.commands.check import add_environment_options
 
 if TYPE_CHECKING:
     from kb.check import Verdict
-    from kb.environment import Environment
     from kb.loader import LoadedEntry
-    from kb.scan import Finding, ScanReport
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,8 +58,6 @@ def _wants_environment(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from kb.commands.check import load_environment
     from kb.scan import scan, signatures_of_records
 
@@ -85,21 +81,15 @@ def run(args: argparse.Namespace) -> int:
         from kb.check import verdict
 
         verdicts = {f.entry_id: verdict(by_id[f.entry_id], env) for f in report.findings}
+    from kb.output import scan as output
+
     if args.format == "json":
-        data = report.to_dict()
-        for item in data["findings"]:
-            item["title"] = by_id[item["id"]].entry.title
-            if item["id"] in verdicts:
-                v = verdicts[item["id"]]
-                item["environment"] = {"status": _status(v), **v.to_dict()}
-        if env is not None:
-            data["environment"] = {"source": env.source, "python": env.python}
-        print(json.dumps(data, indent=2, sort_keys=True))
+        sys.stdout.write(output.to_json(report, by_id, verdicts, env))
     elif args.format == "github":
-        _github(report, by_id, verdicts)
+        sys.stdout.write(output.to_github(report, by_id, verdicts))
     else:
-        _text(report, by_id, verdicts)
-    _summary(report, env)
+        sys.stdout.write(output.to_text(report, by_id, verdicts))
+    sys.stderr.write(output.summary(report, env))
     return 1 if report.findings else 0
 
 
@@ -144,86 +134,3 @@ def _load_found(
         if loaded is not None:
             found[entry_id] = loaded
     return found
-
-
-def _status(v: Verdict) -> str:
-    from kb.matching import Applicability
-
-    if v.applies is Applicability.AFFECTED:
-        return "affects-your-versions"
-    if v.applies is Applicability.UNKNOWN:
-        return "unknown"
-    return "possible-regression" if v.regression else "not-your-versions"
-
-
-def verdict_text(v: Verdict) -> str:
-    """What the versions say about a finding, in words."""
-    from kb.commands.check import versions_text
-
-    status = _status(v)
-    versions = versions_text(v)
-    if status == "affects-your-versions":
-        return f"known failure, affects your versions ({versions})"
-    if status == "unknown":
-        return f"may affect your versions; unknown: {'; '.join(v.reasons)}"
-    if status == "possible-regression":
-        fixed = ", ".join(f"{p} {r}" for p, r in v.fixed)
-        return (
-            f"possible regression: your versions ({versions}) are at or after the fix "
-            f"({fixed}); report it upstream"
-        )
-    shown = [versions] if versions else []
-    if v.not_installed:
-        shown.append(f"not installed: {', '.join(v.not_installed)}")
-    return (
-        "matches the text, but your versions are not affected"
-        + (f" ({'; '.join(shown)})" if shown else "")
-        + ": look elsewhere or report a regression"
-    )
-
-
-def _lines_text(finding: Finding) -> str:
-    shown = [str(n) if s == finding.source else f"{s}:{n}" for s, n in finding.lines[:10]]
-    more = f", ... {finding.count - len(shown)} more" if finding.count > len(shown) else ""
-    return ", ".join(shown) + more
-
-
-def _text(report: ScanReport, by_id: dict[str, LoadedEntry], verdicts: dict[str, Verdict]) -> None:
-    out = sys.stdout
-    for f in report.findings:
-        entry = by_id[f.entry_id].entry
-        times = "1 line" if f.count == 1 else f"{f.count} lines"
-        out.write(f"{f.source}:{f.first_line}: {f.entry_id} ({times}: {_lines_text(f)})\n")
-        out.write(f"  {entry.title}\n")
-        out.write(f"  first: {f.first_text}\n")
-        if f.entry_id in verdicts:
-            out.write(f"  your versions: {verdict_text(verdicts[f.entry_id])}\n")
-        out.write(f"  fix: {entry.fixes[0].summary}\n")
-
-
-def _github(
-    report: ScanReport, by_id: dict[str, LoadedEntry], verdicts: dict[str, Verdict]
-) -> None:
-    from kb.scan.github import annotation
-
-    for f in report.findings:
-        entry = by_id[f.entry_id].entry
-        message = f"{entry.title} ({f.count} line(s)). Fix: {entry.fixes[0].summary}"
-        level = "error"
-        if f.entry_id in verdicts:
-            message += f" Your versions: {verdict_text(verdicts[f.entry_id])}"
-            if _status(verdicts[f.entry_id]) == "not-your-versions":
-                level = "warning"
-        file = f.source if f.source != "<stdin>" else None
-        print(annotation(level, f"kb: {f.entry_id}", message, file, f.first_line))
-
-
-def _summary(report: ScanReport, env: Environment | None) -> None:
-    for note in report.notes:
-        print(f"kb: {note}", file=sys.stderr)
-    versions = f"; versions from {env.source}" if env is not None else ""
-    print(
-        f"kb scan: {report.lines} lines in {len(report.sources)} source(s), "
-        f"{report.signatures} signatures: {len(report.findings)} known failure(s) found" + versions,
-        file=sys.stderr,
-    )

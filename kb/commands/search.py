@@ -118,8 +118,8 @@ def parse_versions(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from kb.matching import Known
+    from kb.output.search import to_json, to_text
     from kb.search import search_text
-    from kb.search.report import to_json, to_text
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")

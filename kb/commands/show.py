@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from kb.errors import display_path
     from kb.loader import load_file
+    from kb.output.entry import entry_json, entry_text
     from kb.search import open_index
-    from kb.show import entry_json, entry_text
 
     root = entries_dir(args)
     if not root.is_dir():

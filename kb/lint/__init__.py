@@ -1,7 +1,7 @@
 """``kb lint``: rules that keep entries valid, each with a stable code and documentation.
 
 ``run_lint(paths, select=..., ignore=...)`` returns a :class:`LintReport`; the reporters
-in :mod:`kb.lint.report` turn it into text, JSON or GitHub annotations; the rules are in
+in :mod:`kb.output.lint` turn it into text, JSON or GitHub annotations; the rules are in
 :data:`kb.lint.rules.RULES`.
 """
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
-from kb.models import Entry, Status
+if TYPE_CHECKING:
+    from kb.models import Entry, Status
 
 
 def entry_src(entry: Entry) -> str:
@@ -13,9 +15,15 @@ def entry_src(entry: Entry) -> str:
     return f"entries/{entry.package}/{entry.id}.md"
 
 
+def page_url(package: str, entry_id: str) -> str:
+    """Site-relative URL of an entry's page (mkdocs directory URLs): the one place that
+    says it, for the site, the exports and the links search prints."""
+    return f"entries/{package}/{entry_id}/"
+
+
 def entry_url(entry: Entry) -> str:
-    """Site-relative URL of an entry's page (mkdocs directory URLs)."""
-    return f"entries/{entry.package}/{entry.id}/"
+    """Site-relative URL of an entry's page."""
+    return page_url(entry.package, entry.id)
 
 
 def package_src(package: str) -> str:

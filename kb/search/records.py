@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kb.normalize import normalize, tokens
+from kb.render.paths import page_url
 
 if TYPE_CHECKING:
     from kb.matching import CompiledSignature, ConditionSet
@@ -20,11 +21,6 @@ Record = dict[str, Any]
 _REFERENCE_KINDS = ("issue", "fix", "commit")
 
 
-def page_path(package: str, entry_id: str) -> str:
-    """Where the entry's page is in the built site, relative to the site root."""
-    return f"entries/{package}/{entry_id}/"
-
-
 def record_of(entry: Entry, relpath: str) -> Record:
     """The record of one entry; ``relpath`` is its file relative to the entries directory."""
     fix = entry.fixes[0]
@@ -33,7 +29,7 @@ def record_of(entry: Entry, relpath: str) -> Record:
         "title": entry.title,
         "package": entry.package,
         "path": relpath,
-        "page": page_path(entry.package, entry.id),
+        "page": page_url(entry.package, entry.id),
         "summary": entry.summary,
         "status": entry.status.value,
         "affected": [

@@ -9,7 +9,7 @@ import pytest
 
 from kb.cli import main
 from kb.errors import Location, Problem
-from kb.lint.report import github_annotation
+from kb.output.lint import github_annotation
 from tests.lint.factory import distinct, write
 
 

@@ -7,6 +7,7 @@ import json
 from kb.errors import Problem
 from kb.lint.rules import BY_CODE
 from kb.lint.runner import LintReport
+from kb.output.github import annotation
 
 FORMATS = ("text", "json", "github")
 
@@ -41,24 +42,12 @@ def render_json(report: LintReport) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def github_annotation(problem: Problem) -> str:
     """A GitHub Actions workflow command: ``::error file=F,line=L,col=C,title=CODE::message``."""
     loc = problem.location
-    props = [f"file={_escape_property(loc.path)}"]
-    if loc.line:
-        props.append(f"line={loc.line}")
-    if loc.col:
-        props.append(f"col={loc.col}")
-    props.append(f"title={_escape_property(problem.code)}")
-    return f"::error {','.join(props)}::{_escape_data(f'{problem.code} {problem.message}')}"
+    return annotation(
+        "error", problem.code, f"{problem.code} {problem.message}", loc.path, loc.line, loc.col
+    )
 
 
 def render_github(report: LintReport) -> str:
