@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         progress=index_progress if progress_enabled() else None,
         report=report,
     )
+    # the full-text index too, so that the first search that needs it does not wait
+    index.reader()
+    index.close()
     problems = index.state.problems()
     for line in report.warnings:
         print(f"kb: warning: {line}", file=sys.stderr)

@@ -120,12 +120,12 @@ class DamagedIndexError(Exception):
     """The Whoosh index cannot be read; it is rebuilt from the entries."""
 
 
-def update(ix: Any, remove_paths: Iterable[str], add_docs: Iterable[dict[str, str]]) -> int:
-    """Remove documents by path, add new ones, commit; returns the new generation."""
+def update(ix: Any, remove_ids: Iterable[str], add_docs: Iterable[dict[str, str]]) -> int:
+    """Remove documents by entry id, add new ones, commit; returns the new generation."""
     writer = ix.writer()
     try:
-        for path in remove_paths:
-            writer.delete_by_term("path", path)
+        for entry_id in remove_ids:
+            writer.delete_by_term("id", entry_id)
         for doc in add_docs:
             writer.add_document(**doc)
     except BaseException:

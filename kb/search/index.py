@@ -1,14 +1,15 @@
 """Opening the index of an entries directory, building or refreshing it as needed.
 
-:func:`open_index` is what search calls: when every entry file is unchanged it only opens
-the catalog (no YAML, no pydantic, no Whoosh, no record it does not need); otherwise it
-re-indexes just the changed entries under the writer lock.
+:func:`open_index` is what search, scan and show call: when every entry file is unchanged
+it only opens the catalog (no YAML, no pydantic, no Whoosh, no record it does not need);
+otherwise it re-indexes just the changed entries under the writer lock. The Whoosh index
+is an add-on of the full-text path (:mod:`kb.search.fulltext`), built from the documents
+the catalog keeps the first time a query needs it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class RefreshReport:
 
 
 class Index:
-    """The open index of one entries directory."""
+    """The open index of one entries directory: its catalog, and full text on demand."""
 
     def __init__(
         self, root: Path, directory: Path | None, state: State | Catalog, cache: Path | None = None
@@ -56,44 +57,29 @@ class Index:
         return self.directory is None
 
     def reader(self) -> Any:
-        """A Whoosh reader (imports Whoosh).
+        """A Whoosh reader (imports Whoosh), the index brought up to date first.
 
-        A writer in another process may be replacing segment files at this very moment, so
-        opening is retried briefly; an index that still cannot be opened is damaged and is
-        rebuilt from the entries.
+        Only the full-text path of search asks for it: the catalog alone serves exact
+        matches, scan, check and show.
         """
         if self._reader is None:
-            from kb.search import backend
+            from kb.search import backend, fulltext
 
-            for attempt in range(3):
-                try:
-                    if self._ix is None:
-                        assert self.directory is not None
-                        self._ix = backend.open_existing(self.directory / self.state.whoosh)
-                    self._reader = backend.Reader(self._ix)
-                    break
-                except Exception:  # damaged, or replaced by a writer since the state was read
-                    self._ix = None
-                if attempt < 2:
-                    time.sleep(0.05 * (attempt + 1))
+            if self._ix is None:
+                if isinstance(self.state, Catalog):
                     assert self.directory is not None
-                    newer = store.read_state(self.directory, self.state.root)
-                    if newer is not None:
-                        self.state = newer
-            else:
-                self._rebuild()
-                self._reader = backend.Reader(self._ix)
+                    self._ix = fulltext.open_fulltext(self.directory, self.state)
+                else:
+                    self._ix = fulltext.in_memory(self.state)
+            self._reader = backend.Reader(self._ix)
         return self._reader
 
     def reopen(self) -> Any:
         """Drop the current reader and open a fresh one."""
         self.close()
-        self._ix = None if self.directory is not None else self._ix
+        if self.directory is not None:
+            self._ix = None
         return self.reader()
-
-    def _rebuild(self) -> None:
-        fresh = open_index(self.root, self.cache, rebuild=True)
-        self.directory, self.state, self._ix = fresh.directory, fresh.state, fresh._ix
 
     def close(self) -> None:
         if self._reader is not None:
@@ -130,12 +116,13 @@ def open_index(
             if state is not None and store.is_fresh(state, stats):
                 report.unchanged = len(stats)
                 return Index(root, directory, state, cache)
-            loaded = state.load() if isinstance(state, Catalog) else state
-            fresh, ix = _refresh(
-                root, directory, loaded, stats, rebuild=rebuild, progress=progress, report=report
-            )
+            loaded = state.load() if isinstance(state, Catalog) else None
+            fresh = _refresh(root, loaded, stats, rebuild=rebuild, progress=progress, report=report)
             store.write_state(directory, fresh)
-            state = fresh
+            # searches read the catalog as stored: open what was written
+            state = store.read_state(directory, root_key)
+            if state is None:
+                raise OSError(f"{directory}: the catalog just written cannot be read")
     except OSError as exc:
         # the cache is only a cache: whatever keeps it from being written (read-only,
         # full, not a directory), search goes on with an index in memory
@@ -144,53 +131,30 @@ def open_index(
             f"({exc.strerror or exc}); "
             "searching with an index built in memory for this run"
         )
-        memory, ix = _refresh(
-            root, None, None, stats, rebuild=True, progress=progress, report=report
-        )
-        index = Index(root, None, memory, cache)
-        index._ix = ix
-        return index
-    index = Index(root, directory, state, cache)
-    index._ix = ix
-    return index
+        memory = _refresh(root, None, stats, rebuild=True, progress=progress, report=report)
+        return Index(root, None, memory, cache)
+    return Index(root, directory, state, cache)
 
 
 def _refresh(
     root: Path,
-    directory: Path | None,
     state: State | None,
     stats: dict[str, tuple[int, int]],
     *,
     rebuild: bool,
     progress: Progress | None,
     report: RefreshReport,
-) -> tuple[State, Any]:
-    """Bring ``state`` and the Whoosh index up to date with ``stats``; returns both."""
-    import secrets
-
-    from kb.search import backend
-
-    ix = None
-    if state is not None and directory is not None and not rebuild:
-        try:
-            ix = backend.open_existing(directory / state.whoosh)
-            if int(ix.latest_generation()) != state.generation:
-                ix = None
-        except Exception:  # a damaged or half-written index is rebuilt from the entries
-            ix = None
-
-    if ix is None or state is None:
-        report.rebuilt = state is not None or rebuild
-        state = State(root=str(root.resolve()), whoosh=store.WHOOSH_PREFIX + secrets.token_hex(6))
-        ix = backend.create(directory / state.whoosh if directory is not None else None)
+) -> State:
+    """Bring ``state`` (None: start empty) up to date with ``stats`` and return it."""
     from kb.loader import gc_paused
 
+    if state is None or rebuild:
+        report.rebuilt = state is not None or rebuild
+        state = State(root=str(root.resolve()))
     with gc_paused():
-        remove_paths, docs = _apply_changes(root, state, stats, progress, report)
-    if remove_paths or docs or state.generation < 0:
-        state.generation = backend.update(ix, remove_paths, docs)
-        store.compute_anchors(state)
-    return state, ix
+        _apply_changes(root, state, stats, progress, report)
+    store.compute_anchors(state)
+    return state
 
 
 def _apply_changes(
@@ -199,8 +163,8 @@ def _apply_changes(
     stats: dict[str, tuple[int, int]],
     progress: Progress | None,
     report: RefreshReport,
-) -> tuple[list[str], list[dict[str, str]]]:
-    """Update ``state`` for changed and removed files; returns what Whoosh must drop and add."""
+) -> None:
+    """Update ``state`` for changed and removed files (new documents go to ``state.docs``)."""
 
     changed: list[str] = []
     for rel, (mtime, size) in stats.items():
@@ -211,8 +175,6 @@ def _apply_changes(
         changed.append(rel)
     removed = sorted(set(state.files) - set(stats))
 
-    remove_paths: list[str] = list(removed)
-    docs: list[dict[str, str]] = []
     ids_by_path = {rel: info.get("id") for rel, info in state.files.items()}
     for rel in removed:
         _drop(state, rel, ids_by_path)
@@ -235,15 +197,13 @@ def _apply_changes(
             continue
         if known is not None:
             _drop(state, rel, ids_by_path)
-            remove_paths.append(rel)
             report.updated += 1
         else:
             report.added += 1
         entry_id, doc, problems = _index_one(root, rel, raw, state)
         state.files[rel] = _file_info(mtime, size, digest, entry_id, problems)
-        if doc is not None:
-            docs.append(doc)
-    return remove_paths, docs
+        if entry_id is not None and doc is not None:
+            state.docs[entry_id] = (digest, doc)
 
 
 def _file_info(

@@ -26,7 +26,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +63,15 @@ def index_dir(entries_root: Path, cache: Path | None = None) -> Path:
 
 
 class State:
-    """Everything search needs without Whoosh: records, anchors, file stats.
+    """The catalog in memory, for a writer: records, anchors, file stats, new documents.
 
-    ``whoosh`` names the Whoosh directory this state belongs to (a rebuild writes a new
-    one); ``stamp`` is ``(mtime_ns, size)`` of the state file when it was read (not saved).
+    ``token`` is new at every save (the full-text index records the token it was brought
+    up to date with); ``stamp`` is ``(mtime_ns, size)`` of the catalog file when it was
+    read, and ``source`` that file.
     """
 
     __slots__ = (
-        "anchors", "files", "generation", "records", "root", "stamp", "unanchored", "whoosh",
+        "anchors", "docs", "files", "records", "root", "source", "stamp", "token", "unanchored",
     )  # fmt: skip
 
     def __init__(
@@ -81,18 +82,21 @@ class State:
         records: dict[str, dict[str, Any]] | None = None,
         anchors: dict[str, list[list[Any]]] | None = None,
         unanchored: list[list[Any]] | None = None,
-        generation: int = -1,
-        whoosh: str = "",
+        token: str = "",
         stamp: tuple[int, int] | None = None,
+        source: Path | None = None,
     ) -> None:
         self.root = root
         self.files = files if files is not None else {}
         self.records = records if records is not None else {}
         self.anchors = anchors if anchors is not None else {}
         self.unanchored = unanchored if unanchored is not None else []
-        self.generation = generation
-        self.whoosh = whoosh
+        # the full-text documents of the entries (re)indexed since ``source`` was read;
+        # the others are carried over from that catalog file when this state is saved
+        self.docs: dict[str, tuple[str, dict[str, str]]] = {}
+        self.token = token
         self.stamp = stamp
+        self.source = source
 
     def problems(self) -> list[str]:
         """Messages of the entry files that could not be indexed, sorted by path."""
@@ -105,18 +109,25 @@ class State:
             "normalizer": NORMALIZER_VERSION,
             "kb": __version__,
             "root": self.root,
-            "generation": self.generation,
-            "whoosh": self.whoosh,
+            "token": self.token,
             "unanchored": self.unanchored,
         }
 
     def save(self, path: Path) -> None:
-        """Write the catalog to a new SQLite file at ``path`` (which must not exist)."""
+        """Write the catalog to a new SQLite file at ``path`` (which must not exist).
+
+        The full-text documents of unchanged entries are copied from the catalog this
+        state was read from, inside SQLite, so a one-entry change does not rebuild them.
+        """
+        import secrets
         import sqlite3
 
+        self.token = secrets.token_hex(8)
         db = sqlite3.connect(path, isolation_level=None)
         try:
             db.executescript(_SCHEMA)
+            if self.source is not None:
+                db.execute("ATTACH DATABASE ? AS old", (f"file:{self.source}?mode=ro",))
             db.execute("BEGIN")
             db.execute(
                 "INSERT INTO meta VALUES ('state', ?), ('fingerprint', ?)",
@@ -139,6 +150,15 @@ class State:
                 ),
             )
             db.execute("CREATE INDEX anchors_word ON anchors (word)")
+            db.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?)",
+                ((i, digest, _dumps(doc)) for i, (digest, doc) in sorted(self.docs.items())),
+            )
+            if self.source is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO docs SELECT * FROM old.docs "
+                    "WHERE id IN (SELECT id FROM records)"
+                )
             db.execute("COMMIT")
         finally:
             db.close()
@@ -153,6 +173,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (path TEXT PRIMARY KEY, info TEXT NOT NULL);
 CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE anchors (word TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL);
+CREATE TABLE docs (id TEXT PRIMARY KEY, hash TEXT NOT NULL, data TEXT NOT NULL);
 """
 
 
@@ -173,13 +194,15 @@ class Catalog:
     writer that will change it.
     """
 
-    def __init__(self, db: Any, root: str, meta: dict[str, Any], stamp: tuple[int, int]) -> None:
+    def __init__(
+        self, db: Any, root: str, meta: dict[str, Any], stamp: tuple[int, int], path: Path
+    ) -> None:
         self._db = db
         self.root = root
-        self.generation = int(meta["generation"])
-        self.whoosh = str(meta["whoosh"])
+        self.token = str(meta["token"])
         self.unanchored: list[list[Any]] = list(meta["unanchored"])
         self.stamp = stamp
+        self.path = path
         self.records = _Records(db)
         self.anchors = _Anchors(db)
 
@@ -208,10 +231,27 @@ class Catalog:
             records=records,
             anchors=anchors,
             unanchored=self.unanchored,
-            generation=self.generation,
-            whoosh=self.whoosh,
+            token=self.token,
             stamp=self.stamp,
+            source=self.path,
         )
+
+    def doc_hashes(self) -> dict[str, str]:
+        """``{entry id: content hash}`` of every full-text document."""
+        return dict(self._db.execute("SELECT id, hash FROM docs"))
+
+    def docs(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+        """``(content hash, document)`` of the given entries (all when None)."""
+        if ids is None:
+            for digest, data in self._db.execute("SELECT hash, data FROM docs ORDER BY id"):
+                yield digest, json.loads(data)
+            return
+        for entry_id in sorted(ids):
+            row = self._db.execute(
+                "SELECT hash, data FROM docs WHERE id = ?", (entry_id,)
+            ).fetchone()
+            if row is not None:
+                yield row[0], json.loads(row[1])
 
 
 class _Records(Mapping[str, dict[str, Any]]):
@@ -279,7 +319,7 @@ def read_state(directory: Path, root: str) -> Catalog | None:
         ):
             db.close()
             return None
-        return Catalog(db, root, data, (st.st_mtime_ns, st.st_size))
+        return Catalog(db, root, data, (st.st_mtime_ns, st.st_size), path)
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         db.close()
         return None
@@ -375,13 +415,11 @@ def content_hash(raw: bytes) -> str:
 
 
 def write_state(directory: Path, state: State) -> None:
-    """Replace the catalog atomically, then remove Whoosh directories it no longer uses.
+    """Replace the catalog atomically.
 
-    A search that read the previous catalog may still be reading it and the previous
-    Whoosh directory; on POSIX its open files stay readable, and one that opens too late
-    retries with the new catalog.
+    A search that opened the previous catalog goes on reading it: on POSIX its open file
+    stays readable after the rename.
     """
-    import shutil
     import tempfile
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -394,6 +432,3 @@ def write_state(directory: Path, state: State) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    for old in directory.glob(WHOOSH_PREFIX + "*"):
-        if old.name != state.whoosh:
-            shutil.rmtree(old, ignore_errors=True)

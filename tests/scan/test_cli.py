@@ -139,3 +139,17 @@ def test_an_indexed_kb_is_scanned_without_loading_every_entry(
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_scan_builds_the_catalog_and_no_full_text_index(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.search import store
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KB_CACHE_DIR", str(cache))
+    assert main(["scan", "--entries", ENTRIES, LOG]) == 1
+    capsys.readouterr()
+    directory = store.index_dir(Path(ENTRIES), cache)
+    assert (directory / store.STATE_NAME).is_file()
+    assert list(directory.glob(store.WHOOSH_PREFIX + "*")) == []

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_damaged_index_is_detected_and_rebuilt(
     fixture_kb: Path, tmp_path: Path, damage: str
 ) -> None:
     cache = tmp_path / "cache"
-    refresh(fixture_kb, cache)
+    words = "acme client proxies argument removed"
+    top(fixture_kb, cache, words)  # builds the catalog and the full-text index
     directory = store.index_dir(fixture_kb, cache)
     if damage == "state":
         (directory / store.STATE_NAME).write_bytes(b'{"format": 1, "trunc')
@@ -110,9 +112,7 @@ def test_damaged_index_is_detected_and_rebuilt(
             if path.is_file():
                 path.write_bytes(b"\x00garbage" * 10)
     # a full-text query needs Whoosh, so the damage cannot hide behind the exact path
-    assert top(fixture_kb, cache, "acme client proxies argument removed")[0] == (
-        "acme-http-7-client-proxies-removed"
-    )
+    assert top(fixture_kb, cache, words)[0] == "acme-http-7-client-proxies-removed"
 
 
 def test_read_only_cache_falls_back_to_memory(fixture_kb: Path, tmp_path: Path) -> None:
@@ -182,15 +182,25 @@ def test_search_while_another_process_reindexes(fixture_kb: Path, tmp_path: Path
     assert writer.returncode == 0
 
 
-def test_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
+def _kill_when(writer: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None:
+    """Kill ``writer`` with SIGKILL as soon as ``ready()`` holds (or after a minute)."""
     import signal
     import time
 
+    deadline = time.monotonic() + 60
+    while not ready() and writer.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+
+
+def test_catalog_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
     from bench.gen_corpus import generate, queries
 
     root = tmp_path / "entries"
     generate(400, root)
     cache = tmp_path / "cache"
+    directory = store.index_dir(root, cache)
     writer = subprocess.Popen(
         [
             sys.executable,
@@ -201,20 +211,55 @@ def test_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
             str(cache),
         ]
     )
-    # wait until the writer has started writing the Whoosh index, then kill it
-    directory = store.index_dir(root, cache)
-    deadline = time.monotonic() + 60
-    while not list(directory.glob(store.WHOOSH_PREFIX + "*")) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    writer.send_signal(signal.SIGKILL)
-    writer.wait()
+    # kill it while it writes the new catalog file
+    _kill_when(writer, lambda: bool(list(directory.glob(f".{store.STATE_NAME}.*"))))
     text, expected = queries(400)[123]
     index = open_index(root, cache)
     try:
         assert len(index.state.records) == 400
         assert Searcher(index).search(understand(text)).hits[0].id == expected
-        # the full-text path works too: the Whoosh index is whole
         assert index.reader().doc_count == 400
+    finally:
+        index.close()
+
+
+def test_full_text_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
+    from bench.gen_corpus import generate
+
+    root = tmp_path / "entries"
+    generate(400, root)
+    cache = tmp_path / "cache"
+    refresh(root, cache)
+    directory = store.index_dir(root, cache)
+    assert not list(directory.glob(store.WHOOSH_PREFIX + "*"))  # the catalog needs none
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from kb.search import open_index\n"
+            "open_index(Path(sys.argv[1]), Path(sys.argv[2])).reader()",
+            str(root),
+            str(cache),
+        ]
+    )
+    _kill_when(writer, lambda: bool(list(directory.glob(store.WHOOSH_PREFIX + "*/*.seg"))))
+    index = open_index(root, cache)
+    try:
+        assert index.reader().doc_count == 400
+    finally:
+        index.close()
+
+
+def test_full_text_follows_a_changed_entry(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    words = "acme client proxies argument removed"
+    assert top(fixture_kb, cache, words)[0] == "acme-http-7-client-proxies-removed"
+    path = next(fixture_kb.glob("acme-http/*.yaml"))
+    path.unlink()
+    assert "acme-http-7-client-proxies-removed" not in top(fixture_kb, cache, words)
+    index = open_index(fixture_kb, cache)
+    try:
+        assert index.reader().doc_count == 1
     finally:
         index.close()
 
