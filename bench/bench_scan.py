@@ -103,7 +103,7 @@ def _seconds(run: tuple[float, float, str]) -> float:
 
 def child_scan(entries: Path, log: Path) -> None:
     """In a child process: load, compile, scan; print timings as JSON."""
-    from kb.catalog import load_catalog
+    from kb.catalog.loaded import load_catalog
     from kb.scan import scan, signatures_of
     from kb.scan.prefilter import Prefilter
 
@@ -167,7 +167,7 @@ def prepare(work: Path, n: int, size_mb: int) -> None:
     if not entries.is_dir():
         generate(n, entries)
     if not dump.exists() or not fragments.exists():
-        from kb.catalog import load_catalog
+        from kb.catalog.loaded import load_catalog
         from kb.scan import signatures_of
         from kb.scan.prefilter import Prefilter
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.catalog.records import EntrySummary
 from kb.environment import Environment, EnvironmentReadError
 from kb.errors import Location, UsageError, display_path
 from kb.loader import LoadedEntry
@@ -151,29 +152,30 @@ def known_of(env: Environment) -> Known:
     )
 
 
-def verdict(loaded: LoadedEntry, env: Environment) -> Verdict:
+def summary_of(entry: LoadedEntry | EntrySummary) -> EntrySummary:
+    """The summary of a loaded entry (a summary is returned as it is)."""
+    if isinstance(entry, EntrySummary):
+        return entry
+    return EntrySummary.from_entry(entry.entry, entry.display)
+
+
+def verdict(entry: LoadedEntry | EntrySummary, env: Environment) -> Verdict:
     """Whether one entry applies to ``env``, with the versions that decide it."""
-    entry = loaded.entry
+    summary = summary_of(entry)
     known = known_of(env)
-    evaluation = evaluate(entry.affected.matching_sets(), known)
+    evaluation = evaluate(summary.sets, known)
     deciding = evaluation.deciding
-    fixed = [
-        (c.package, c.fixed)
-        for _, conditions in entry.affected.sets()
-        for c in conditions.conditions
-        if c.fixed
-    ]
-    first = entry.fixes[0]
+    fixed = summary.fixed
     return Verdict(
-        entry_id=entry.id,
-        title=entry.title,
+        entry_id=summary.id,
+        title=summary.title,
         applies=evaluation.applies,
         conditions=[
             r for r in deciding.conditions if r.version is not None or r.package in env.problems
         ],
         reasons=deciding.reasons,
-        fix=first.summary,
-        requires=first.requires,
+        fix=summary.fix,
+        requires=summary.requires,
         fixed=fixed,
         regression=evaluation.applies is Applicability.NOT_AFFECTED
         and _at_or_past_fix(fixed, known),
@@ -191,12 +193,18 @@ def _at_or_past_fix(fixed: list[tuple[str, str]], known: Known) -> bool:
 
 
 def applicable(
-    catalog: Iterable[LoadedEntry],
+    catalog: Iterable[LoadedEntry | EntrySummary],
     environment: Environment,
     ignores: Iterable[Ignore] = (),
     today: dt.date | None = None,
+    *,
+    checked: int | None = None,
 ) -> CheckReport:
-    """Every entry of ``catalog`` that applies (or may) to ``environment``, sorted by id."""
+    """Every entry of ``catalog`` that applies (or may) to ``environment``, sorted by id.
+
+    ``catalog`` may be just the candidates (see :func:`candidates`); ``checked`` then says
+    how many entries the whole catalog has.
+    """
     today = today or dt.date.today()
     report = CheckReport(environment)
     active: dict[str, Ignore] = {}
@@ -206,10 +214,10 @@ def applicable(
         else:
             active.setdefault(ignore.id, ignore)
     seen: set[str] = set()
-    for loaded in sorted(catalog, key=lambda e: e.entry.id):
+    for summary in sorted((summary_of(e) for e in catalog), key=lambda e: e.id):
         report.checked += 1
-        seen.add(loaded.entry.id)
-        result = verdict(loaded, environment)
+        seen.add(summary.id)
+        result = verdict(summary, environment)
         if result.applies is Applicability.NOT_AFFECTED:
             continue
         active_ignore = active.get(result.entry_id)
@@ -222,6 +230,8 @@ def applicable(
         else:
             report.may_apply.append(result)
     report.unknown_ignores = [i for i in active.values() if i.id not in seen]
+    if checked is not None:
+        report.checked = checked
     return report
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.catalog import Catalog
+from kb.catalog.loaded import Catalog
 from kb.loader import load_tree
 from tests.conftest import FIXTURE_KB
 

@@ -110,7 +110,7 @@ def load_environment(args: argparse.Namespace) -> Environment:
 
 def load_entries(args: argparse.Namespace) -> list[object]:
     """The valid entries; broken entry files are counted on stderr (``kb lint`` names them)."""
-    from kb.catalog import load_catalog
+    from kb.catalog.loaded import load_catalog
     from kb.commands._common import entries_dir
     from kb.errors import UsageError
 

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kb.search import RefreshReport, open_index
+    from kb.search import RefreshReport, fulltext, open_index
 
     root = entries_dir(args)
     if not root.is_dir():
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         report=report,
     )
     # the full-text index too, so that the first search that needs it does not wait
-    index.reader()
+    fulltext.reader(index)
     index.close()
     problems = index.state.problems()
     for line in report.warnings:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kb.catalog.records import condition_sets
 from kb.matching import Applicability
 from kb.search.engine import Hit, SearchResult
-from kb.search.records import condition_sets
 
 STATUS_WORDS = {
     "fixed-upstream": "fixed upstream",

@@ -6,6 +6,8 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from kb.catalog.records import page_url
+
 if TYPE_CHECKING:
     from kb.models import Entry, Status
 
@@ -13,12 +15,6 @@ if TYPE_CHECKING:
 def entry_src(entry: Entry) -> str:
     """Source path of an entry's page, relative to the docs directory."""
     return f"entries/{entry.package}/{entry.id}.md"
-
-
-def page_url(package: str, entry_id: str) -> str:
-    """Site-relative URL of an entry's page (mkdocs directory URLs): the one place that
-    says it, for the site, the exports and the links search prints."""
-    return f"entries/{package}/{entry_id}/"
 
 
 def entry_url(entry: Entry) -> str:

@@ -50,9 +50,9 @@ def signatures_of(entries: Iterable[object]) -> tuple[list[CompiledSignature], l
 def signatures_of_records(
     records: Mapping[str, Mapping[str, Any]],
 ) -> tuple[list[CompiledSignature], list[str]]:
-    """Compiled signatures of the search index's records (``kb.search.store.State.records``):
+    """Compiled signatures of the search index's records (``kb.catalog.cache.State.records``):
     the same signatures as :func:`signatures_of` gives, without loading a YAML file."""
-    from kb.search.records import compile_record_signature
+    from kb.catalog.records import compile_record_signature
 
     compiled: list[CompiledSignature] = []
     notes: list[str] = []

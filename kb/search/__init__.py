@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from kb.catalog.cache import Progress
+from kb.catalog.refresh import Index, RefreshReport, open_index
 from kb.matching import Known
 from kb.search.engine import HIGH, LOW, MEDIUM, Hit, Searcher, SearchResult
-from kb.search.index import Index, RefreshReport, open_index
 from kb.search.query import QueryInfo, decode_query, understand
-from kb.search.store import Progress
 
 __all__ = [
     "HIGH",

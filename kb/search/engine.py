@@ -18,11 +18,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from kb.catalog.records import compile_record_signature, condition_sets
+from kb.catalog.refresh import Index
 from kb.matching import Applicability, CompiledSignature, Known, evaluate
 from kb.normalize import normalize, tokens, words
-from kb.search.index import Index
 from kb.search.query import QueryInfo
-from kb.search.records import compile_record_signature, condition_sets
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -127,7 +127,9 @@ class Searcher:
             try:
                 hits = self._keep(self._full_text(info, limit * 4), wanted)
             except Exception:  # a writer replaced segments mid-query: once more, fresh
-                self.index.reopen()
+                from kb.search import fulltext
+
+                fulltext.reopen(self.index)
                 hits = self._keep(self._full_text(info, limit * 4), wanted)
         seen = set(info.packages)
         for hit in hits:
@@ -192,9 +194,9 @@ class Searcher:
     # -- full text ---------------------------------------------------------------------
 
     def _full_text(self, info: QueryInfo, limit: int) -> list[Hit]:
-        from kb.search import backend
+        from kb.search import backend, fulltext
 
-        reader = self.index.reader()
+        reader = fulltext.reader(self.index)
         n_docs = max(reader.doc_count, 1)
         source = "\n".join(info.failure_lines) if info.failure_lines else info.text
         normalized = normalize(source)

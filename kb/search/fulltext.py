@@ -18,11 +18,33 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kb.search import backend, store
-from kb.search.store import Catalog, State
+from kb.catalog import cache as store
+from kb.catalog.cache import CatalogFile, State
+from kb.catalog.refresh import Index
+from kb.search import backend
 
 POINTER_NAME = "fulltext.json"
 HASHES_NAME = "kb-documents.json"
+
+
+def reader(index: Index) -> Any:
+    """A Whoosh reader of ``index``'s full text, built or brought up to date first."""
+    if index.fulltext_reader is None:
+        if index.fulltext is None:
+            state = index.state
+            if isinstance(state, CatalogFile):
+                assert index.directory is not None
+                index.fulltext = open_fulltext(index.directory, state)
+            else:
+                index.fulltext = in_memory(state)
+        index.fulltext_reader = backend.Reader(index.fulltext)
+    return index.fulltext_reader
+
+
+def reopen(index: Index) -> Any:
+    """A fresh reader, after a writer replaced segments under the previous one."""
+    index.close()
+    return reader(index)
 
 
 def in_memory(state: State) -> Any:
@@ -32,7 +54,7 @@ def in_memory(state: State) -> Any:
     return ix
 
 
-def open_fulltext(directory: Path, catalog: Catalog) -> Any:
+def open_fulltext(directory: Path, catalog: CatalogFile) -> Any:
     """The Whoosh index of ``catalog``, built or brought up to date as needed."""
     pointer = _read_pointer(directory)
     if pointer is not None and pointer["token"] == catalog.token:
@@ -61,7 +83,7 @@ def open_fulltext(directory: Path, catalog: Catalog) -> Any:
         return ix
 
 
-def _update(ix: Any, path: Path, catalog: Catalog, known: dict[str, str] | None = None) -> None:
+def _update(ix: Any, path: Path, catalog: CatalogFile, known: dict[str, str] | None = None) -> None:
     """Add, replace and drop documents so that the index holds the catalog's."""
     from kb.fsutil import write_atomic
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.catalog import load_catalog
+from kb.catalog.loaded import load_catalog
 from kb.check import Ignore, applicable, verdict
 from kb.environment import Environment, from_file
 from kb.loader import LoadedEntry

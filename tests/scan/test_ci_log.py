@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.catalog import load_catalog
+from kb.catalog.loaded import load_catalog
 from kb.check import verdict
 from kb.environment import from_file
 from kb.matching import Applicability

@@ -144,7 +144,7 @@ def test_an_indexed_kb_is_scanned_without_loading_every_entry(
 def test_a_scan_builds_the_catalog_and_no_full_text_index(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kb.search import store
+    from kb.catalog import cache as store
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("KB_CACHE_DIR", str(cache))

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from bench.gen_corpus import generate, queries
-from kb.catalog import load_catalog
+from kb.catalog.loaded import load_catalog
 from kb.matching import CompiledSignature, compile_signature
 from kb.normalize import normalize
 from kb.scan import scan, signatures_of

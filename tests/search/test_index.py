@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.search import RefreshReport, Searcher, open_index, store, understand
+from kb.catalog import cache as store
+from kb.search import RefreshReport, Searcher, fulltext, open_index, understand
 
 URL_QUOTE = "ImportError: cannot import name 'url_quote' from 'acme_util.urls'"
 
@@ -164,7 +165,7 @@ def test_search_while_another_process_reindexes(fixture_kb: Path, tmp_path: Path
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from kb.search import open_index\n"
+            "import sys; from pathlib import Path; from kb.search import fulltext, open_index\n"
             "for _ in range(15): open_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True)",
             str(fixture_kb),
             str(cache),
@@ -205,7 +206,7 @@ def test_catalog_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from kb.search import open_index\n"
+            "import sys; from pathlib import Path; from kb.search import fulltext, open_index\n"
             "open_index(Path(sys.argv[1]), Path(sys.argv[2]))",
             str(root),
             str(cache),
@@ -218,7 +219,7 @@ def test_catalog_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
     try:
         assert len(index.state.records) == 400
         assert Searcher(index).search(understand(text)).hits[0].id == expected
-        assert index.reader().doc_count == 400
+        assert fulltext.reader(index).doc_count == 400
     finally:
         index.close()
 
@@ -236,8 +237,8 @@ def test_full_text_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> N
         [
             sys.executable,
             "-c",
-            "import sys; from pathlib import Path; from kb.search import open_index\n"
-            "open_index(Path(sys.argv[1]), Path(sys.argv[2])).reader()",
+            "import sys; from pathlib import Path; from kb.search import fulltext, open_index\n"
+            "fulltext.reader(open_index(Path(sys.argv[1]), Path(sys.argv[2])))",
             str(root),
             str(cache),
         ]
@@ -245,7 +246,7 @@ def test_full_text_index_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> N
     _kill_when(writer, lambda: bool(list(directory.glob(store.WHOOSH_PREFIX + "*/*.seg"))))
     index = open_index(root, cache)
     try:
-        assert index.reader().doc_count == 400
+        assert fulltext.reader(index).doc_count == 400
     finally:
         index.close()
 
@@ -259,7 +260,7 @@ def test_full_text_follows_a_changed_entry(fixture_kb: Path, tmp_path: Path) -> 
     assert "acme-http-7-client-proxies-removed" not in top(fixture_kb, cache, words)
     index = open_index(fixture_kb, cache)
     try:
-        assert index.reader().doc_count == 1
+        assert fulltext.reader(index).doc_count == 1
     finally:
         index.close()
 

@@ -186,7 +186,7 @@ def fingerprint(stats: dict[str, tuple[int, int]]) -> str:
     return "\n".join(f"{rel}\t{mtime}\t{size}" for rel, (mtime, size) in sorted(stats.items()))
 
 
-class Catalog:
+class CatalogFile:
     """A stored catalog opened for reading: records and anchors are read when asked for.
 
     It answers what :class:`State` answers (``records``, ``anchors``, ``unanchored``,
@@ -297,7 +297,7 @@ class _Anchors:
         return [list(r) for r in rows] if rows else default
 
 
-def read_state(directory: Path, root: str) -> Catalog | None:
+def read_state(directory: Path, root: str) -> CatalogFile | None:
     """The catalog in ``directory``, or None when missing, unreadable or out of date."""
     import sqlite3
 
@@ -319,13 +319,13 @@ def read_state(directory: Path, root: str) -> Catalog | None:
         ):
             db.close()
             return None
-        return Catalog(db, root, data, (st.st_mtime_ns, st.st_size), path)
+        return CatalogFile(db, root, data, (st.st_mtime_ns, st.st_size), path)
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         db.close()
         return None
 
 
-def state_changed(directory: Path, state: State | Catalog) -> bool:
+def state_changed(directory: Path, state: State | CatalogFile) -> bool:
     """True when the state file on disk is not the one ``state`` was read from."""
     try:
         st = (directory / STATE_NAME).stat()
@@ -340,9 +340,9 @@ def scan_files(root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
     return entry_file_stats(root, problems), problems
 
 
-def is_fresh(state: State | Catalog, stats: dict[str, tuple[int, int]]) -> bool:
+def is_fresh(state: State | CatalogFile, stats: dict[str, tuple[int, int]]) -> bool:
     """True when no entry file was added, removed or touched since ``state`` was written."""
-    if isinstance(state, Catalog):
+    if isinstance(state, CatalogFile):
         return state.is_fresh(stats)
     return state.stats() == stats
 
@@ -367,8 +367,8 @@ def signature_words(record: dict[str, Any]) -> list[list[str]]:
     Computed once when an entry is indexed and kept in its record, so that choosing
     anchors after a one-entry change does not recompile every signature of the KB.
     """
+    from kb.catalog.records import compile_record_signature
     from kb.matching import certain_words
-    from kb.search.records import compile_record_signature
 
     out: list[list[str]] = []
     for index in range(len(record["signatures"])):

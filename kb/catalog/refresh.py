@@ -13,9 +13,9 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from kb.catalog import cache as store
+from kb.catalog.cache import CatalogFile, Progress, State
 from kb.errors import display_path
-from kb.search import store
-from kb.search.store import Catalog, Progress, State
 
 
 class RefreshReport:
@@ -40,52 +40,36 @@ class RefreshReport:
 
 
 class Index:
-    """The open index of one entries directory: its catalog, and full text on demand."""
+    """The open catalog of one entries directory.
+
+    ``state`` answers records, anchors and problems; the full-text path of search keeps
+    its Whoosh index and reader on it (:func:`kb.search.fulltext.reader`)."""
 
     def __init__(
-        self, root: Path, directory: Path | None, state: State | Catalog, cache: Path | None = None
+        self,
+        root: Path,
+        directory: Path | None,
+        state: State | CatalogFile,
+        cache: Path | None = None,
     ) -> None:
         self.root = root
         self.directory = directory
         self.state = state
         self.cache = cache
-        self._ix: Any = None
-        self._reader: Any = None
+        self.fulltext: Any = None
+        self.fulltext_reader: Any = None
 
     @property
     def in_memory(self) -> bool:
         return self.directory is None
 
-    def reader(self) -> Any:
-        """A Whoosh reader (imports Whoosh), the index brought up to date first.
-
-        Only the full-text path of search asks for it: the catalog alone serves exact
-        matches, scan, check and show.
-        """
-        if self._reader is None:
-            from kb.search import backend, fulltext
-
-            if self._ix is None:
-                if isinstance(self.state, Catalog):
-                    assert self.directory is not None
-                    self._ix = fulltext.open_fulltext(self.directory, self.state)
-                else:
-                    self._ix = fulltext.in_memory(self.state)
-            self._reader = backend.Reader(self._ix)
-        return self._reader
-
-    def reopen(self) -> Any:
-        """Drop the current reader and open a fresh one."""
-        self.close()
-        if self.directory is not None:
-            self._ix = None
-        return self.reader()
-
     def close(self) -> None:
-        if self._reader is not None:
+        """Close what was opened on this index (the full-text reader, if any)."""
+        if self.fulltext_reader is not None:
             with contextlib.suppress(Exception):
-                self._reader.close()
-            self._reader = None
+                self.fulltext_reader.close()
+            self.fulltext_reader = None
+        self.fulltext = None
 
 
 def open_index(
@@ -102,7 +86,7 @@ def open_index(
     directory = store.index_dir(root, cache)
     stats, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
-    state: State | Catalog | None = None
+    state: State | CatalogFile | None = None
     if not rebuild:
         state = store.read_state(directory, root_key)
         if state is not None and store.is_fresh(state, stats):
@@ -116,7 +100,7 @@ def open_index(
             if state is not None and store.is_fresh(state, stats):
                 report.unchanged = len(stats)
                 return Index(root, directory, state, cache)
-            loaded = state.load() if isinstance(state, Catalog) else None
+            loaded = state.load() if isinstance(state, CatalogFile) else None
             fresh = _refresh(root, loaded, stats, rebuild=rebuild, progress=progress, report=report)
             store.write_state(directory, fresh)
             # searches read the catalog as stored: open what was written
@@ -223,8 +207,8 @@ def _index_one(
     root: Path, rel: str, raw: bytes, state: State
 ) -> tuple[str | None, dict[str, str] | None, list[str]]:
     """Validate one entry; returns its id, its Whoosh document and its problems."""
+    from kb.catalog.records import document_of, record_of
     from kb.loader import parse_entry
-    from kb.search.records import document_of, record_of
 
     shown = display_path(root / rel)
     _, entry, problems = parse_entry(raw, shown)

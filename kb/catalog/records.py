@@ -7,13 +7,14 @@ again; only a changed entry is loaded and turned into a record.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kb.matching import ConditionSet
 from kb.normalize import normalize, tokens
-from kb.render.paths import page_url
 
 if TYPE_CHECKING:
-    from kb.matching import CompiledSignature, ConditionSet
+    from kb.matching import CompiledSignature
     from kb.models import Entry
 
 Record = dict[str, Any]
@@ -71,10 +72,57 @@ def record_of(entry: Entry, relpath: str) -> Record:
     }
 
 
+def page_url(package: str, entry_id: str) -> str:
+    """Site-relative URL of an entry's page (mkdocs directory URLs): the one place that
+    says it, for the site, the exports and the links search prints."""
+    return f"entries/{package}/{entry_id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySummary:
+    """What check, scan and the listings need of an entry, without loading its file."""
+
+    id: str
+    title: str
+    package: str
+    path: str
+    status: str
+    sets: tuple[ConditionSet, ...]
+    fix: str
+    requires: str | None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> EntrySummary:
+        """From an index record (see :func:`record_of`)."""
+        return cls(
+            id=record["id"],
+            title=record["title"],
+            package=record["package"],
+            path=record["path"],
+            status=record["status"],
+            sets=tuple(condition_sets(record)),
+            fix=record["fix"]["summary"],
+            requires=record["fix"]["requires"],
+        )
+
+    @classmethod
+    def from_entry(cls, entry: Entry, relpath: str = "") -> EntrySummary:
+        """From a validated entry."""
+        return cls.from_record(record_of(entry, relpath))
+
+    @property
+    def fixed(self) -> list[tuple[str, str]]:
+        """``(package, first fixed release)`` of every condition that names one."""
+        return [(c.package, c.fixed) for s in self.sets for c in s.conditions if c.fixed]
+
+    @property
+    def packages(self) -> set[str]:
+        """The entry's package and every package of its conditions."""
+        return {self.package, *(c.package for s in self.sets for c in s.conditions)}
+
+
 def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
     """The condition sets of a record (its ``affected`` first, then its alternatives)."""
-    from kb.matching import ConditionSet
-
     first = {"conditions": record["affected"], "marker": record.get("marker")}
     return [ConditionSet.from_data(d) for d in (first, *record.get("alternatives", ()))]
 
