@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.catalog.records import EntrySummary
+from kb.catalog.refresh import Index
+
+if TYPE_CHECKING:
+    from kb.loader import LoadedEntry
 from kb.environment import Environment, EnvironmentReadError
 from kb.errors import Location, UsageError, display_path
-from kb.loader import LoadedEntry
 from kb.matching import (
     Applicability,
     ConditionResult,
@@ -198,12 +201,12 @@ def applicable(
     ignores: Iterable[Ignore] = (),
     today: dt.date | None = None,
     *,
-    checked: int | None = None,
+    everything: Collection[str] | None = None,
 ) -> CheckReport:
     """Every entry of ``catalog`` that applies (or may) to ``environment``, sorted by id.
 
-    ``catalog`` may be just the candidates (see :func:`candidates`); ``checked`` then says
-    how many entries the whole catalog has.
+    ``catalog`` may be just the candidates (see :func:`candidates`); ``everything`` then
+    holds the ids of every entry, which the count and unknown ignores are judged by.
     """
     today = today or dt.date.today()
     report = CheckReport(environment)
@@ -229,10 +232,19 @@ def applicable(
             report.applies.append(result)
         else:
             report.may_apply.append(result)
-    report.unknown_ignores = [i for i in active.values() if i.id not in seen]
-    if checked is not None:
-        report.checked = checked
+    known_ids: Collection[str] = seen if everything is None else everything
+    report.unknown_ignores = [i for i in active.values() if i.id not in known_ids]
+    report.checked = len(known_ids)
     return report
+
+
+def candidates(index: Index, env: Environment) -> list[EntrySummary]:
+    """The entries of an open catalog that can apply to ``env``: those involving a package
+    it has (or has a problem with) or the interpreter. Every other entry needs a package
+    that is not installed, so none of its condition sets can hold."""
+    names = {*env.packages, *env.problems, "python"}
+    ids = index.state.ids_with_packages(names)
+    return [EntrySummary.from_record(index.state.records[i]) for i in ids]
 
 
 def parse_ignore(text: str) -> Ignore:

@@ -35,7 +35,7 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -151,6 +151,15 @@ class State:
             )
             db.execute("CREATE INDEX anchors_word ON anchors (word)")
             db.executemany(
+                "INSERT INTO packages VALUES (?, ?)",
+                (
+                    (package, entry_id)
+                    for entry_id, rec in sorted(self.records.items())
+                    for package in sorted(record_packages(rec))
+                ),
+            )
+            db.execute("CREATE INDEX packages_package ON packages (package)")
+            db.executemany(
                 "INSERT INTO docs VALUES (?, ?, ?)",
                 ((i, digest, _dumps(doc)) for i, (digest, doc) in sorted(self.docs.items())),
             )
@@ -163,6 +172,11 @@ class State:
         finally:
             db.close()
 
+    def ids_with_packages(self, names: Iterable[str]) -> list[str]:
+        """Ids of the entries that involve one of the packages ``names``, sorted."""
+        wanted = set(names)
+        return sorted(i for i, rec in self.records.items() if record_packages(rec) & wanted)
+
     def stats(self) -> dict[str, tuple[int, int]]:
         """``{relative path: (mtime_ns, size)}`` of the files this state describes."""
         return {rel: (info["mtime_ns"], info["size"]) for rel, info in self.files.items()}
@@ -174,7 +188,14 @@ CREATE TABLE files (path TEXT PRIMARY KEY, info TEXT NOT NULL);
 CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE anchors (word TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL);
 CREATE TABLE docs (id TEXT PRIMARY KEY, hash TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE packages (package TEXT NOT NULL, id TEXT NOT NULL);
 """
+
+
+def record_packages(record: Mapping[str, Any]) -> set[str]:
+    """The entry's package and the packages of all its condition sets."""
+    sets = [record["affected"], *(alt["conditions"] for alt in record.get("alternatives", ()))]
+    return {record["package"], *(c["package"] for conditions in sets for c in conditions)}
 
 
 def _dumps(value: Any) -> str:
@@ -235,6 +256,17 @@ class CatalogFile:
             stamp=self.stamp,
             source=self.path,
         )
+
+    def ids_with_packages(self, names: Iterable[str]) -> list[str]:
+        """Ids of the entries that involve one of the packages ``names``, sorted."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (package TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM wanted")
+        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((n,) for n in names))
+        rows = self._db.execute(
+            "SELECT DISTINCT id FROM packages WHERE package IN (SELECT package FROM wanted) "
+            "ORDER BY id"
+        )
+        return [i for (i,) in rows]
 
     def doc_hashes(self) -> dict[str, str]:
         """``{entry id: content hash}`` of every full-text document."""

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 from kb.commands._common import add_entries_option, add_format_option
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from kb.catalog.records import EntrySummary
     from kb.check import Ignore
     from kb.environment import Environment
 
@@ -108,23 +111,31 @@ def load_environment(args: argparse.Namespace) -> Environment:
     return env
 
 
-def load_entries(args: argparse.Namespace) -> list[object]:
-    """The valid entries; broken entry files are counted on stderr (``kb lint`` names them)."""
-    from kb.catalog.loaded import load_catalog
-    from kb.commands._common import entries_dir
+def candidate_entries(
+    args: argparse.Namespace, env: Environment
+) -> tuple[list[EntrySummary], Collection[str]]:
+    """The entries that can apply to ``env``, read from the catalog (built or refreshed as
+    needed), and the ids of all entries; broken entry files are counted on stderr."""
+    from kb.check import candidates
+    from kb.commands._common import entries_dir, index_progress, progress_enabled
     from kb.errors import UsageError
+    from kb.search import RefreshReport, open_index
 
     root = entries_dir(args)
     if not root.is_dir():
         raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
-    catalog, result = load_catalog(root)
-    if result.problems:
+    report = RefreshReport()
+    index = open_index(root, progress=index_progress if progress_enabled() else None, report=report)
+    for line in report.warnings:
+        print(f"kb: warning: {line}", file=sys.stderr)
+    problems = index.state.problems()
+    if problems:
         print(
-            f"kb: {len(result.problems)} problem(s) in {root}; affected entries were skipped "
+            f"kb: {len(problems)} problem(s) in {root}; affected entries were skipped "
             "(run 'kb lint' for details)",
             file=sys.stderr,
         )
-    return list(catalog)
+    return candidates(index, env), index.state.records
 
 
 def _ignores(args: argparse.Namespace) -> list[Ignore]:
@@ -148,8 +159,8 @@ def run(args: argparse.Namespace) -> int:
     from kb.output import check as output
 
     env = load_environment(args)
-    entries = load_entries(args)
-    report = applicable(entries, env, _ignores(args))  # type: ignore[arg-type]
+    entries, everything = candidate_entries(args, env)
+    report = applicable(entries, env, _ignores(args), everything=everything)
     if args.format == "json":
         sys.stdout.write(output.to_json(report))
     elif args.format == "github":

@@ -169,3 +169,42 @@ def test_entries_decided_by_code_are_counted_and_listed_with_all(
         "  acme-lib 2.0 removed acme_lib.helper()",
         "  in range: acme-lib 2.1 (>=2.0)",
     ]
+
+
+@pytest.mark.parametrize(
+    "lockfile", ["uv.lock", "poetry.lock", "pylock.toml", "Pipfile.lock", "pip-freeze.txt"]
+)
+def test_the_catalog_preselection_gives_what_checking_every_entry_gives(
+    capsys: pytest.CaptureFixture[str], lockfile: str
+) -> None:
+    from kb.catalog.loaded import load_catalog
+    from kb.check import applicable
+    from kb.environment import from_file
+
+    path = LOCKFILES / lockfile
+    option = "-r" if lockfile.endswith(".txt") else "--lockfile"
+    _, out, _ = _run(capsys, option, str(path), "--json")
+    via_catalog = json.loads(out)
+    catalog, _ = load_catalog(Path(ENTRIES))
+    every = applicable(list(catalog), from_file(path)).to_dict()
+    for key in ("applies", "may_apply", "if_used", "checked"):
+        assert via_catalog[key] == every[key], key
+
+
+def test_check_reads_the_catalog_without_loading_entries(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "KB_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["check", "--entries", ENTRIES, "--no-config", "--lockfile", str(LOCKFILES / "uv.lock")]
+    subprocess.run([sys.executable, "-m", "kb", "index", "--entries", ENTRIES], env=env, check=True)
+    code = (
+        "import sys; from kb.cli import main; rc = main(sys.argv[1:]); "
+        "print([m for m in ('pydantic', 'yaml', 'whoosh') if m in sys.modules], file=sys.stderr); "
+        "sys.exit(rc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
