@@ -231,27 +231,26 @@ def test_enter_in_the_header_search_opens_the_search_page(page: Any, site_url: s
     assert page.locator("#kb-results script, #kb-results img").count() == 0
 
 
-PARITY = [
-    "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
-    "(/usr/lib/python3.11/site-packages/werkzeug/urls.py)",
-    '  File "C:\\Users\\me\\app\\main.py", line 42, in <module>',
-    "2024-05-01T12:00:01Z worker 0x7f3a2b1c pid 4121 took 12.5s (uuid "
-    "123e4567-e89b-12d3-a456-426614174000, sha deadbeefcafe1234)",
-    "AttributeError: module 'numpy' has no attribute 'float' — np.float was removed in 1.24",
-    "TypeError: AsyncClient.__init__() got an unexpected keyword argument ‘proxies’",
-    "pydantic.errors.PydanticImportError: `BaseSettings` has been moved to pydantic-settings",
-    '  File "/usr/local/lib/python3.12/asyncio/locks.py", line 77, in __init__',
-    '  File "D:\\a\\proj\\venv\\Lib\\site-packages\\click\\core.py", line 1, in x',
-    "error in ./src/app/main.py and src\\app\\util.py; see /tmp/log/run.txt or /opt/data/",
-    "[/srv/app/x.py] path=/home/u/a.b/c.d (/..../.x) //host/share/f.txt ...",
-    "a" * 300 + "/" + "b/" * 200,
-]
+def test_search_page_gives_the_shared_vectors(page: Any, site_url: str) -> None:
+    """The page's normalizer and ranker give what tests/fixtures/search-vectors.json says
+    (the file the Python tests check against kb itself)."""
+    from tests.render.test_search_vectors import fixture_search_json, load
 
-
-def test_search_page_normalizes_like_kb(page: Any, site_url: str) -> None:
-    from kb.normalize import normalize, tokens
-
+    vectors = load()
     page.goto(site_url + "find/")
-    for text in PARITY:
-        assert page.evaluate("t => window.kbSearch.normalize(t)", text) == normalize(text)
-        assert page.evaluate("t => window.kbSearch.tokens(t)", text) == tokens(text)
+    for item in vectors["texts"]:
+        assert (
+            page.evaluate("t => window.kbSearch.normalize(t)", item["text"]) == item["normalized"]
+        )
+        assert page.evaluate("t => window.kbSearch.tokens(t)", item["text"]) == item["tokens"]
+    tops = page.evaluate(
+        """([data, queries]) => {
+            const index = window.kbSearch.prepare(JSON.parse(data));
+            return queries.map((q) => {
+                const hits = window.kbSearch.rank(index, q, 1);
+                return hits.length ? hits[0].doc.id : null;
+            });
+        }""",
+        [fixture_search_json(), [q["query"] for q in vectors["queries"]]],
+    )
+    assert tops == [q["top"] for q in vectors["queries"]]

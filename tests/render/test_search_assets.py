@@ -1,7 +1,8 @@
 """The search page's JavaScript port of the normalizer follows kb.normalize.
 
-The browser test checks that both give the same output; this check names the version, so
-that a change to kb/normalize.py that bumps NORMALIZER_VERSION cannot ship without the port.
+tests/render/test_search_vectors.py checks that both give the same output; this check names
+the version, so that a change to kb/normalize.py that bumps NORMALIZER_VERSION cannot ship
+without the port.
 """
 
 from __future__ import annotations
