@@ -98,12 +98,17 @@ def load_environment(args: argparse.Namespace) -> Environment:
     else:
         env = environment.from_running_interpreter()
     if args.python_version:
-        from packaging.version import InvalidVersion, Version
+        from packaging.version import InvalidVersion
+
+        from kb.errors import shorten
+        from kb.matching.versions import parse_version
 
         try:
-            Version(args.python_version)
+            parse_version(args.python_version)
         except InvalidVersion:
-            raise UsageError(f"--python-version {args.python_version!r}: not a version") from None
+            raise UsageError(
+                f"--python-version {shorten(args.python_version)}: not a version"
+            ) from None
         env = env.with_python(args.python_version)
     return env
 

@@ -98,20 +98,26 @@ def parse_versions(pairs: list[str]) -> dict[str, str]:
     """``['werkzeug==3.0.1']`` -> ``{'werkzeug': '3.0.1'}``; bad input is a usage error."""
     if not pairs:
         return {}
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion
 
+    from kb.errors import shorten
     from kb.matching import canonical
+    from kb.matching.versions import parse_version
 
     versions: dict[str, str] = {}
     for pair in pairs:
         name, sep, version = pair.partition("==")
         name, version = name.strip(), version.strip()
         if not sep or not name or not version:
-            raise UsageError(f"--with {pair!r}: expected NAME==VERSION, e.g. werkzeug==3.0.1")
+            raise UsageError(
+                f"--with {shorten(pair)}: expected NAME==VERSION, e.g. werkzeug==3.0.1"
+            )
         try:
-            Version(version)
+            parse_version(version)
         except InvalidVersion:
-            raise UsageError(f"--with {pair!r}: {version!r} is not a PEP 440 version") from None
+            raise UsageError(
+                f"--with {shorten(pair)}: {shorten(version)} is not a PEP 440 version"
+            ) from None
         versions[canonical(name)] = version
     return versions
 
