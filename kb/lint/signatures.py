@@ -81,11 +81,15 @@ def identifying_words(text: str) -> list[str]:
 def invalid_regex(ctx: EntryContext) -> Iterator[Finding]:
     """
     ## What
-    The `regex` of a signature is not a valid Python regular expression.
+    The `regex` of a signature is not a valid Python regular expression, or uses what
+    kb's linear-time matcher (RE2) cannot run: back-references (`\\1`) and look-around,
+    except a look-behind of one character (or class) at the very start and a look-ahead
+    of one character at the very end.
 
     ## Why
     Search and scan compile every regex; a broken one would make the signature match
-    only by its text, silently.
+    only by its text, silently. They run regexes with RE2 so that no pattern and no log
+    line can make them hang; RE2 has no back-references and no general look-around.
 
     ## Example
     ```yaml
@@ -295,7 +299,7 @@ def generic_signature(ctx: EntryContext) -> Iterator[Finding]:
                 "add the names or message that tell this failure apart",
             )
             continue
-        if sig.regex is not None and sig.regex.search("") is not None:
+        if sig.regex is not None and sig.regex.search(""):
             yield (
                 ctx.location("signatures", sig.index, "regex"),
                 f"regex of signature {sig.index + 1} matches the empty string",
