@@ -90,7 +90,7 @@ def load_environment(args: argparse.Namespace) -> Environment:
     if args.python:
         env = environment.from_python(args.python)
     elif args.requirement == "-":
-        env = requirements.parse(Path("<stdin>"), text=sys.stdin.read())
+        env = requirements.parse(Path("<stdin>"), text=_stdin_text())
     elif args.requirement:
         env = requirements.parse(Path(args.requirement))
     elif args.lockfile:
@@ -111,6 +111,18 @@ def load_environment(args: argparse.Namespace) -> Environment:
             ) from None
         env = env.with_python(args.python_version)
     return env
+
+
+def _stdin_text() -> str:
+    """Standard input as requirements text, read within the bounds of a lockfile."""
+    from kb.environment._records import decode, read_stream
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a stream without a descriptor
+        buffer = getattr(sys.stdin, "buffer", None)
+        return decode(buffer.read(), "<stdin>") if buffer is not None else sys.stdin.read()
+    return read_stream(fd, "<stdin>")
 
 
 def load_entries(args: argparse.Namespace) -> list[object]:
