@@ -35,6 +35,13 @@ def add_environment_options(p: argparse.ArgumentParser) -> None:
         help="uv.lock, poetry.lock, pylock.toml, Pipfile.lock or a requirements file",
     )
     p.add_argument(
+        "--lockfile-format",
+        choices=("uv", "poetry", "pylock", "pipfile", "requirements"),
+        metavar="FORMAT",
+        help="read --lockfile as this format: uv, poetry, pylock, pipfile or requirements "
+        "(default: from the file's name, else from its content)",
+    )
+    p.add_argument(
         "--python-version",
         metavar="X.Y[.Z]",
         help="the interpreter version a lockfile or requirements file is for",
@@ -87,6 +94,8 @@ def load_environment(args: argparse.Namespace) -> Environment:
     from kb.errors import UsageError
 
     env: Environment
+    if args.lockfile_format and not args.lockfile:
+        raise UsageError("--lockfile-format needs --lockfile FILE")
     if args.python:
         env = environment.from_python(args.python)
     elif args.requirement == "-":
@@ -94,7 +103,7 @@ def load_environment(args: argparse.Namespace) -> Environment:
     elif args.requirement:
         env = requirements.parse(Path(args.requirement))
     elif args.lockfile:
-        env = environment.from_file(Path(args.lockfile))
+        env = environment.from_file(Path(args.lockfile), fmt=args.lockfile_format)
     else:
         env = environment.from_running_interpreter()
     if args.python_version:
