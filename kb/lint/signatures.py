@@ -10,6 +10,7 @@ from kb.lint.context import Corpus, EntryContext
 from kb.lint.registry import Finding, Scope, declare
 from kb.matching import CompiledSignature
 from kb.normalize import normalize
+from kb.signature_words import identifying_words
 
 COMMON_LINES = (
     "Traceback (most recent call last):",
@@ -45,36 +46,12 @@ COMMON_LINES = (
 )
 """Everyday lines that belong to no particular failure; a signature matching one is too generic."""
 
-_STOP_WORDS = """
-    a an and are as at be but by can cannot could did do does for from got had has have in
-    into is it its not no of on or that the this to was were with while when which
-    traceback most recent call last file line during handling above another occurred direct
-    cause following error errors exception exceptions warning failed fail failure fatal
-    invalid value type object module name named import attribute argument arguments keyword
-    unexpected found such directory none true false self args kwargs str int bytes list dict
-    expected missing required positional unknown unsupported called raise raised info debug
-    critical command exit status code returned zero process subprocess exited note
-"""
-_STOP = frozenset(_STOP_WORDS.split())
-_EXCEPTION_NAME = re.compile(r"(?:error|exception|warning|exit|interrupt)$")
 MIN_IDENTIFYING_WORDS = 1
 
 
 @lru_cache(maxsize=1)
 def _common_normalized() -> tuple[tuple[str, str], ...]:
     return tuple((line, normalize(line)) for line in COMMON_LINES)
-
-
-_PART = re.compile(r"[a-z][a-z0-9]{2,}")
-
-
-def identifying_words(text: str) -> list[str]:
-    """Words of ``text`` that tell one failure from another (no stop words, no exception names).
-
-    Identifiers count by their parts: ``url_quote`` gives ``url`` and ``quote``.
-    """
-    words = dict.fromkeys(_PART.findall(text.lower()))
-    return [w for w in words if w not in _STOP and not _EXCEPTION_NAME.search(w)]
 
 
 @declare("KB401", "invalid-regex", "A signature regex does not compile.", Scope.ENTRY)
