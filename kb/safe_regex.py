@@ -32,7 +32,9 @@ MAX_PROGRAM_MEMORY = 4 << 20
 
 # One character, or one character class, as the whole body of a look-around.
 _ONE_CHAR = r"(?:\[(?:\\.|[^\]\\])+\]|\\[wdsWDS]|\\.|[^\\()\[\]|*+?{}.^$])"
-_LEADING_GUARD = re.compile(r"^\(\?<(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)")
+_GUARD = re.compile(r"\(\?<(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)")
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_GROUP_OPENING = re.compile(r"\((?:\?(?:P<\w+>|[aiLmsux-]*:|[=!#]|<[=!]))?")
 _TRAILING_GUARD = re.compile(r"\(\?(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)$")
 _NEGATED_CLASS = {
     "\\w": "\\W",
@@ -83,21 +85,14 @@ def compile_safe(pattern: str) -> SafePattern:
     try:
         compiled = re2.compile(engine_pattern, options)
     except re2.error as exc:
-        raise re.error(
-            f"not supported by kb's linear-time matcher (RE2): {_message(exc)}"
-        ) from None
+        raise re.error(f"not supported by kb's linear-time matcher: {_message(exc)}") from None
     return SafePattern(pattern, flags, engine_pattern, compiled)
 
 
 def _without_guards(pattern: str) -> str:
-    """``pattern`` with a leading and a trailing one-character look-around rewritten."""
-    lead = _LEADING_GUARD.match(pattern)
-    if lead and not _top_level_alternation(pattern):
-        body = pattern[lead.end() :]
-        if lead.group("op") == "!":
-            pattern = f"(?:^|{_negate(lead.group('set'))})(?:{body})"
-        else:
-            pattern = f"{lead.group('set')}(?:{body})"
+    """``pattern`` with its one-character look-behinds at leading positions, and a
+    one-character look-ahead at its very end, rewritten as plain alternatives."""
+    pattern = _rewrite_leading(pattern)
     trail = _TRAILING_GUARD.search(pattern)
     if trail and not _escaped(pattern, trail.start()) and not _top_level_alternation(pattern):
         body = pattern[: trail.start()]
@@ -108,22 +103,74 @@ def _without_guards(pattern: str) -> str:
     return pattern
 
 
+def _rewrite_leading(pattern: str) -> str:
+    """Rewrite each one-character look-behind that nothing of the pattern can precede:
+    at the start, or at the start of an alternative of a group that is itself leading
+    (``(?:LGBM\\.|(?<![\\w.]))fit``). Where a group holding one is repeated, or a
+    look-behind is elsewhere, it is left as it is (and RE2 refuses it)."""
+    out: list[str] = []
+    # one [leading when opened, rewrote inside] per open group
+    stack: list[list[bool]] = []
+    leading = True
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i, leading = i + 2, False
+            continue
+        if char == "[":
+            end = _class_end(pattern, i)
+            out.append(pattern[i:end])
+            i, leading = end, False
+            continue
+        guard = _GUARD.match(pattern, i)
+        if guard and leading:
+            one = guard.group("set")
+            out.append(f"(?:^|{_negate(one)})" if guard.group("op") == "!" else one)
+            for group in stack:
+                group[1] = True
+            i, leading = guard.end(), False
+            continue
+        flags = _INLINE_FLAGS.match(pattern, i)
+        if flags:  # (?i): zero-width
+            out.append(flags.group())
+            i = flags.end()
+            continue
+        if char == "(":
+            opening = _GROUP_OPENING.match(pattern, i)
+            assert opening is not None  # "(" always matches
+            stack.append([leading, False])
+            out.append(opening.group())
+            i = opening.end()
+            continue
+        if char == "|":
+            leading = stack[-1][0] if stack else True
+        elif char == ")":
+            rewrote = stack.pop()[1] if stack else False
+            if rewrote and pattern[i + 1 : i + 2] in ("*", "+", "?", "{"):
+                return pattern  # a repeated guard is not at the start of every round
+            leading = False
+        elif char not in "^":
+            leading = False
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def _top_level_alternation(pattern: str) -> bool:
     """True when ``pattern`` has a ``|`` outside every group and class (a guard at its
-    start or end then belongs to one alternative only, and is not rewritten)."""
-    depth, in_class, i = 0, False, 0
+    end then belongs to one alternative only, and is not rewritten)."""
+    depth, i = 0, 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             i += 2
             continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":  # "[]...]": a leading ] is a member
-                i += 1
-        elif char == "(":
+        if char == "[":
+            i = _class_end(pattern, i)
+            continue
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
@@ -131,6 +178,18 @@ def _top_level_alternation(pattern: str) -> bool:
             return True
         i += 1
     return False
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class that opens at ``start``."""
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":  # "[]...]": a leading ] is a member
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
 
 
 def _negate(one: str) -> str:

@@ -127,24 +127,22 @@ def _unbounded(body: list[tuple[Any, Any]], found: dict[str, None]) -> None:
 
 
 def _adjacent(items: Sequence[tuple[Any, Any]], i: int, found: dict[str, None]) -> None:
-    """An unbounded repeat followed (past what can be empty) by another over shared characters."""
+    """An unbounded repeat directly followed by another over the same characters.
+
+    Only direct neighbours count: ``\\s*\\n?\\s*`` costs as much on a long run of spaces,
+    but it says something (an optional line break) that the lint cannot weigh.
+    """
     ops = _ops()
     first = _single(items[i])
-    if first is None:
+    if first is None or i + 1 >= len(items):
         return
-    for op, av in items[i + 1 :]:
-        if op in ops.repeats and av[1] == ops.maxrepeat:
-            other = _single((op, av))
-            # the same characters on both sides: every split of a run between the two is
-            # tried (a subset, as in \d+\S*, only costs where the run is digits)
-            if other is not None and other == first:
-                found[
-                    "two unbounded repeats in a row over the same characters, as in \\s*\\s+ "
-                    "(polynomial backtracking)"
-                ] = None
-            return
-        if not _can_be_empty([(op, av)]):
-            return
+    op, av = items[i + 1]
+    if op in ops.repeats and av[1] == ops.maxrepeat and _single((op, av)) == first:
+        # every split of a run between the two is tried, from every start
+        found[
+            "two unbounded repeats in a row over the same characters, as in \\s*\\s+ "
+            "(polynomial backtracking)"
+        ] = None
 
 
 def _single(item: tuple[Any, Any]) -> CharSet | None:

@@ -66,6 +66,11 @@ def test_a_leading_one_character_guard_keeps_its_meaning() -> None:
     assert guarded.search("Client.__init__() got at the start")
     assert not guarded.search("MyClient.__init__() got")
     assert not guarded.search("httpx.Client.__init__() got")
+    in_alternative = compile_safe(r"(?:LGBM(?:Regressor|Ranker)\.|(?<![\w.]))fit\(\) got")
+    assert in_alternative.search("LGBMRegressor.fit() got")
+    assert in_alternative.search("TypeError: fit() got")
+    assert not in_alternative.search("model.fit() got")
+    assert not in_alternative.search("refit() got")
     trailing = compile_safe(r"url_quote(?!\w)")
     assert trailing.search("url_quote'") and trailing.search("url_quote")
     assert not trailing.search("url_quoted")
@@ -73,7 +78,15 @@ def test_a_leading_one_character_guard_keeps_its_meaning() -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"(a)\1", r"foo(?=bar)baz", r"(?<=ab)c", "(a{1000}){1000}", "x" * (MAX_PATTERN_LENGTH + 1)],
+    [
+        r"(a)\1",
+        r"foo(?=bar)baz",
+        r"(?<=ab)c",
+        r"a(?<!x)b",
+        r"(?:(?<!x)a)+",
+        "(a{1000}){1000}",
+        "x" * (MAX_PATTERN_LENGTH + 1),
+    ],
 )
 def test_what_the_linear_engine_cannot_run_is_an_invalid_regex(pattern: str) -> None:
     with pytest.raises(re.error):
