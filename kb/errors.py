@@ -82,3 +82,10 @@ def display_path(path: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop before 3.13
         return str(p)
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``repr(text)`` for a message, cut when long: input from outside can be megabytes."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 10]!r}... ({len(text):,} characters)"

@@ -208,16 +208,18 @@ def _index_one(
 ) -> tuple[str | None, dict[str, str] | None, list[str]]:
     """Validate one entry; returns its id, its Whoosh document and its problems."""
     from kb.catalog.records import document_of, record_of
-    from kb.loader import parse_entry
+    from kb.catalog.trust import signature_problems
+    from kb.loader import LoadedEntry, parse_entry
 
     shown = display_path(root / rel)
-    _, entry, problems = parse_entry(raw, shown)
-    if entry is None:
+    doc, entry, problems = parse_entry(raw, shown)
+    if entry is None or doc is None:
         return None, None, [str(p) for p in problems]
     existing = state.records.get(entry.id)
     if existing is not None and existing["path"] != rel:
         return None, None, [f"{shown}: duplicate id {entry.id!r} (also {existing['path']})"]
     record = record_of(entry, rel)
     record["anchor_words"] = store.signature_words(record)
+    record["lint"] = signature_problems(LoadedEntry(entry, root / rel, shown, doc))
     state.records[entry.id] = record
     return entry.id, document_of(entry, rel), []

@@ -38,6 +38,13 @@ def add_environment_options(p: argparse.ArgumentParser) -> None:
         help="uv.lock, poetry.lock, pylock.toml, Pipfile.lock or a requirements file",
     )
     p.add_argument(
+        "--lockfile-format",
+        choices=("uv", "poetry", "pylock", "pipfile", "requirements"),
+        metavar="FORMAT",
+        help="read --lockfile as this format: uv, poetry, pylock, pipfile or requirements "
+        "(default: from the file's name, else from its content)",
+    )
+    p.add_argument(
         "--python-version",
         metavar="X.Y[.Z]",
         help="the interpreter version a lockfile or requirements file is for",
@@ -90,25 +97,44 @@ def load_environment(args: argparse.Namespace) -> Environment:
     from kb.errors import UsageError
 
     env: Environment
+    if args.lockfile_format and not args.lockfile:
+        raise UsageError("--lockfile-format needs --lockfile FILE")
     if args.python:
         env = environment.from_python(args.python)
     elif args.requirement == "-":
-        env = requirements.parse(Path("<stdin>"), text=sys.stdin.read())
+        env = requirements.parse(Path("<stdin>"), text=_stdin_text())
     elif args.requirement:
         env = requirements.parse(Path(args.requirement))
     elif args.lockfile:
-        env = environment.from_file(Path(args.lockfile))
+        env = environment.from_file(Path(args.lockfile), fmt=args.lockfile_format)
     else:
         env = environment.from_running_interpreter()
     if args.python_version:
-        from packaging.version import InvalidVersion, Version
+        from packaging.version import InvalidVersion
+
+        from kb.errors import shorten
+        from kb.matching.versions import parse_version
 
         try:
-            Version(args.python_version)
+            parse_version(args.python_version)
         except InvalidVersion:
-            raise UsageError(f"--python-version {args.python_version!r}: not a version") from None
+            raise UsageError(
+                f"--python-version {shorten(args.python_version)}: not a version"
+            ) from None
         env = env.with_python(args.python_version)
     return env
+
+
+def _stdin_text() -> str:
+    """Standard input as requirements text, read within the bounds of a lockfile."""
+    from kb.environment._records import decode, read_stream
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a stream without a descriptor
+        buffer = getattr(sys.stdin, "buffer", None)
+        return decode(buffer.read(), "<stdin>") if buffer is not None else sys.stdin.read()
+    return read_stream(fd, "<stdin>")
 
 
 def candidate_entries(

@@ -15,6 +15,7 @@ from kb.commands.check import add_environment_options
 if TYPE_CHECKING:
     from kb.check import Verdict
     from kb.loader import LoadedEntry
+    from kb.scan import Finding
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Read logs of any size (streaming, bounded memory) and report every "
         "known failure whose signatures occur, with line numbers, count and the first "
         "matching line. With --env, --python, -r or --lockfile, say for each whether it "
-        "affects those versions. Exit 1 when any known failure is found.",
+        "affects those versions. Standard input ('-') may never end (tail -f build.log | "
+        "kb scan -): each known failure is then reported as soon as it is seen, and Ctrl-C "
+        "ends the scan with its summary. Exit 1 when any known failure is found, 130 when "
+        "interrupted.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="log files; '-' for standard input")
     p.add_argument(
@@ -68,28 +72,48 @@ def run(args: argparse.Namespace) -> int:
     env = load_environment(args) if _wants_environment(args) else None
     root, records = _indexed_records(args)
     signatures, notes = signatures_of_records(records)
+    from kb.output import scan as output
+
+    # only the entries found are loaded in full (titles, versions, fixes)
+    by_id: dict[str, LoadedEntry] = {}
+    verdicts: dict[str, Verdict] = {}
+
+    def load(ids: set[str]) -> None:
+        found = _load_found(root, records, ids - set(by_id))
+        by_id.update(found)
+        if env is not None:
+            from kb.check import verdict
+
+            verdicts.update({i: verdict(loaded, env) for i, loaded in found.items()})
+
+    # standard input may never end: report each failure as soon as it is first seen
+    live = "-" in args.files and args.format != "json"
+
+    def as_found(finding: Finding) -> None:
+        load({finding.entry_id})
+        if finding.entry_id in by_id:
+            show = output.finding_github if args.format == "github" else output.finding_text
+            sys.stdout.write(show(finding, by_id, verdicts, live=True))
+            sys.stdout.flush()
+
     with ExitStack() as stack:
         # open every file first, so that a missing one is reported before any work
         streams = list(_opened(args.files, stack))
-        report = scan(streams, signatures)
+        report = scan(streams, signatures, on_finding=as_found if live else None)
     report.notes[:0] = notes
-    # only the entries found are loaded in full (titles, versions, fixes)
-    by_id = _load_found(root, records, {f.entry_id for f in report.findings})
+    load({f.entry_id for f in report.findings})
     report.findings = [f for f in report.findings if f.entry_id in by_id]
-    verdicts: dict[str, Verdict] = {}
-    if env is not None:
-        from kb.check import verdict
-
-        verdicts = {f.entry_id: verdict(by_id[f.entry_id], env) for f in report.findings}
-    from kb.output import scan as output
-
-    if args.format == "json":
+    if live:
+        pass  # every finding was shown when it was first seen
+    elif args.format == "json":
         sys.stdout.write(output.to_json(report, by_id, verdicts, env))
     elif args.format == "github":
         sys.stdout.write(output.to_github(report, by_id, verdicts))
     else:
         sys.stdout.write(output.to_text(report, by_id, verdicts))
     sys.stderr.write(output.summary(report, env))
+    if report.interrupted:
+        return 130
     return 1 if report.findings else 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from kb.commands._common import (
     add_entries_option,
@@ -16,6 +16,9 @@ from kb.commands._common import (
 )
 from kb.errors import UsageError
 
+if TYPE_CHECKING:
+    from kb.streams import Read
+
 EXAMPLES = """\
 examples:
   kb search "ImportError: cannot import name 'url_quote' from 'werkzeug.urls'"
@@ -25,9 +28,17 @@ examples:
   kb search --with werkzeug==3.0.1 --with flask==2.2.2 "cannot import name 'url_quote'"
   kb search --env --json - < traceback.txt
 
+standard input is read to its end, or for at most 64 MiB and --read-timeout seconds
+(Ctrl-C stops reading too); the last 256 KiB read are searched.
+
 exit codes: 0 a known failure matches (medium or high confidence); 1 none does;
             2 usage error (empty query, bad --with)
 """
+
+READ_TIMEOUT = 600.0
+"""Seconds ``kb search -`` waits for the end of standard input (``--read-timeout``)."""
+MAX_STDIN_BYTES = 64 << 20
+"""Bytes of standard input ``kb search -`` reads at most (it searches their tail)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,6 +77,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="use the versions installed in the running interpreter",
     )
+    p.add_argument(
+        "--read-timeout",
+        type=float,
+        default=READ_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with '-', stop reading standard input after this long and search what was "
+        f"read (default {READ_TIMEOUT:g}; 0 waits for its end)",
+    )
     add_entries_option(p)
     add_format_option(p, "text", "json")
     p.set_defaults(run=run)
@@ -76,7 +95,7 @@ def read_query(args: argparse.Namespace) -> tuple[str, int | None]:
     from kb.search.query import MAX_QUERY_BYTES, decode_query
 
     if args.query == ["-"]:
-        tail, total = _read_tail(sys.stdin.buffer, MAX_QUERY_BYTES)
+        tail, total = _read_stdin(args.read_timeout, MAX_QUERY_BYTES)
         text, _ = decode_query(tail)
         return text, (total if total > len(tail) else None)
     if not args.query:
@@ -84,34 +103,77 @@ def read_query(args: argparse.Namespace) -> tuple[str, int | None]:
     return decode_query(" ".join(args.query).encode("utf-8", "surrogateescape"))
 
 
-def _read_tail(stream: BinaryIO, keep: int) -> tuple[bytes, int]:
-    """The last ``keep`` bytes of a stream of any size (bounded memory), and its size."""
+def _read_stdin(timeout: float, keep: int) -> tuple[bytes, int]:
+    """The last ``keep`` bytes of standard input and how many were read, within the bounds
+    of bytes and time; when a bound (or Ctrl-C) stopped the reading, stderr says so."""
+    from kb.streams import describe, read_bounded
+
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a stream without a descriptor
+        got = _read_stream(getattr(sys.stdin, "buffer", None) or _Encoded(sys.stdin), keep)
+    else:
+        got = read_bounded(
+            fd, max_bytes=MAX_STDIN_BYTES, timeout=timeout, keep_tail=keep, stop_on_interrupt=True
+        )
+    if got.stopped is not None:
+        why = describe(got.stopped, max_bytes=MAX_STDIN_BYTES, timeout=timeout)
+        size = f"{got.total:,} bytes"
+        if got.total > len(got.data):
+            size = f"the last {len(got.data):,} of {size}"
+        print(
+            f"kb: stopped reading standard input {why}; searching what was read ({size})",
+            file=sys.stderr,
+        )
+    return got.data, got.total
+
+
+class _Encoded:
+    """A text stream read as UTF-8 bytes (standard input replaced by a text-only stream)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def read(self, size: int) -> bytes:
+        return self.stream.read(size).encode("utf-8", "surrogateescape")
+
+
+def _read_stream(stream: BinaryIO | _Encoded, keep: int) -> Read:
+    """:func:`_read_stdin` for a stream without a descriptor (bytes bounded only)."""
+    from kb.streams import Read, Stop
+
     kept = b""
     total = 0
-    while chunk := stream.read(1 << 20):
+    while total < MAX_STDIN_BYTES and (chunk := stream.read(1 << 20)):
         total += len(chunk)
         kept = (kept + chunk)[-keep:]
-    return kept, total
+    return Read(kept, total, Stop.SIZE if total >= MAX_STDIN_BYTES else None)
 
 
 def parse_versions(pairs: list[str]) -> dict[str, str]:
     """``['werkzeug==3.0.1']`` -> ``{'werkzeug': '3.0.1'}``; bad input is a usage error."""
     if not pairs:
         return {}
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion
 
+    from kb.errors import shorten
     from kb.matching import canonical
+    from kb.matching.versions import parse_version
 
     versions: dict[str, str] = {}
     for pair in pairs:
         name, sep, version = pair.partition("==")
         name, version = name.strip(), version.strip()
         if not sep or not name or not version:
-            raise UsageError(f"--with {pair!r}: expected NAME==VERSION, e.g. werkzeug==3.0.1")
+            raise UsageError(
+                f"--with {shorten(pair)}: expected NAME==VERSION, e.g. werkzeug==3.0.1"
+            )
         try:
-            Version(version)
+            parse_version(version)
         except InvalidVersion:
-            raise UsageError(f"--with {pair!r}: {version!r} is not a PEP 440 version") from None
+            raise UsageError(
+                f"--with {shorten(pair)}: {shorten(version)} is not a PEP 440 version"
+            ) from None
         versions[canonical(name)] = version
     return versions
 
@@ -123,6 +185,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if not args.read_timeout >= 0:  # also refuses nan
+        raise UsageError("--read-timeout must be 0 or more seconds")
     text, truncated = read_query(args)
     if not text.strip():
         raise UsageError("empty query: give an error line, a traceback, or '-' to read stdin")

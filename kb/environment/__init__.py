@@ -18,8 +18,10 @@ from kb.environment.model import Environment, EnvironmentReadError
 from kb.errors import Location, display_path
 
 __all__ = [
+    "LOCKFILE_FORMATS",
     "Environment",
     "EnvironmentReadError",
+    "detect",
     "from_file",
     "from_python",
     "from_running_interpreter",
@@ -75,8 +77,18 @@ def _from_probe(data: dict[str, Any], source: str) -> Environment:
     return env
 
 
-def from_file(path: Path, markers: dict[str, str] | None = None) -> Environment:
-    """Read a lockfile or requirements file, recognising its format by name, then content."""
+LOCKFILE_FORMATS = ("uv", "poetry", "pylock", "pipfile", "requirements")
+"""What ``from_file(path, fmt=...)`` (``kb check --lockfile-format``) accepts."""
+
+
+def from_file(
+    path: Path, markers: dict[str, str] | None = None, fmt: str | None = None
+) -> Environment:
+    """Read a lockfile or requirements file: in format ``fmt`` (one of
+    :data:`LOCKFILE_FORMATS`) when given, else as its name says (``uv.lock``,
+    ``poetry.lock``, ``Pipfile.lock``, ``pylock.*.toml``), else as its content shows."""
+    if fmt is not None:
+        return _parse_as(fmt, path, markers)
     name = path.name.lower()
     if name == "uv.lock":
         return uv_lock.parse(path)
@@ -87,24 +99,69 @@ def from_file(path: Path, markers: dict[str, str] | None = None) -> Environment:
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return pylock.parse(path)
     text = read_text(path)
-    if name.endswith((".toml", ".lock")):
+    found = detect(text)
+    if found is not None:
+        kind, data = found
+        if kind == "requirements":
+            return requirements.parse(path, markers, text=text)
+        return _parse_as(kind, path, markers, data)
+    where = Location(display_path(path))
+    hint = f"kb reads {FORMATS}; name one with --lockfile-format"
+    if name.endswith(".json"):
+        load_json(path, text)  # a syntax error says where
+    elif name.endswith((".toml", ".lock")):
         try:
-            data = load_toml(path, text)
+            load_toml(path, text)
         except EnvironmentReadError as exc:
             raise EnvironmentReadError(
-                f"unknown lockfile format (not TOML: {exc.message}; kb reads {FORMATS})",
-                exc.location,
+                f"unknown lockfile format (not TOML: {exc.message}; {hint})", exc.location
             ) from None
-        for module in (pylock, uv_lock, poetry_lock):
-            if module.looks_like(data):
-                env: Environment = module.parse(path, data)
-                return env
-    elif name.endswith(".json"):
-        data = load_json(path, text)
-        if pipfile_lock.looks_like(data):
-            return pipfile_lock.parse(path, data)
-    elif requirements.looks_like(text):
+    raise EnvironmentReadError(f"unknown lockfile format ({hint})", where)
+
+
+def detect(text: str) -> tuple[str, Any] | None:
+    """The format of a lockfile's content, and the data parsed on the way, or None.
+
+    JSON with ``_meta.pipfile-spec`` is Pipfile.lock; TOML with ``lock-version`` is
+    pylock.toml, with ``[[package]]`` and an integer ``version`` uv.lock, with
+    ``[[package]]`` and ``[metadata]`` poetry.lock; requirement lines are requirements.
+    """
+    import tomllib
+
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except ValueError:
+            return None
+        meta = data.get("_meta") if isinstance(data, dict) else None
+        if isinstance(meta, dict) and "pipfile-spec" in meta and pipfile_lock.looks_like(data):
+            return "pipfile", data
+        return None
+    try:
+        toml = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        toml = None
+    if toml is not None:
+        for kind, module in (("pylock", pylock), ("uv", uv_lock), ("poetry", poetry_lock)):
+            if module.looks_like(toml):
+                return kind, toml
+    if requirements.looks_like(text):
+        return "requirements", None
+    return None
+
+
+def _parse_as(
+    fmt: str, path: Path, markers: dict[str, str] | None, data: Any = None
+) -> Environment:
+    if fmt == "uv":
+        return uv_lock.parse(path, data)
+    if fmt == "poetry":
+        return poetry_lock.parse(path, data)
+    if fmt == "pylock":
+        return pylock.parse(path, data)
+    if fmt == "pipfile":
+        return pipfile_lock.parse(path, data)
+    if fmt == "requirements":
         return requirements.parse(path, markers)
-    raise EnvironmentReadError(
-        f"unknown lockfile format (kb reads {FORMATS})", Location(display_path(path))
-    )
+    raise ValueError(f"unknown lockfile format {fmt!r}; expected one of {LOCKFILE_FORMATS}")

@@ -7,6 +7,7 @@ that appears twice means, and turns decode errors into messages with file and li
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -18,6 +19,8 @@ from kb.environment.model import Environment, EnvironmentReadError, check_versio
 from kb.errors import Location, display_path
 
 MAX_LOCKFILE_BYTES = 64 * 1024 * 1024
+READ_TIMEOUT = 60.0
+"""Seconds to wait for the end of a lockfile that is a FIFO, a pipe or a device."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,20 +57,57 @@ def build(source: str, records: Iterable[Locked], notes: list[str] | None = None
 
 
 def read_text(path: Path) -> str:
-    """The file's text; a missing, binary, huge or non-UTF-8 file is a clear error."""
+    """The file's text; a missing, binary, huge or non-UTF-8 file is a clear error.
+
+    A FIFO, a device or a pipe (``-r <(pip freeze)``) is read as :func:`read_stream`
+    reads it: such input may never end.
+    """
+    from kb.streams import open_for_reading
+
     shown = display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_LOCKFILE_BYTES:
             raise EnvironmentReadError(f"too large for a lockfile ({size} bytes)", Location(shown))
-        data = path.read_bytes()
+        fd = open_for_reading(path)
     except OSError as exc:
         raise EnvironmentReadError.from_os_error(exc, shown, "a file") from None
+    try:
+        return read_stream(fd, shown)
+    finally:
+        os.close(fd)
+
+
+def read_stream(fd: int, shown: str) -> str:
+    """The text of an open file, FIFO, pipe or device: at most :data:`MAX_LOCKFILE_BYTES`,
+    within :data:`READ_TIMEOUT` seconds where the input can be waited on."""
+    from kb.streams import Stop, describe, read_bounded
+
+    try:
+        got = read_bounded(fd, max_bytes=MAX_LOCKFILE_BYTES + 1, timeout=READ_TIMEOUT)
+    except OSError as exc:
+        raise EnvironmentReadError.from_os_error(exc, shown, "a file") from None
+    if got.stopped is not None:
+        if got.stopped is Stop.SIZE:
+            decode(got.data[:8192], shown, partial=True)  # binary data says so first
+        why = describe(got.stopped, max_bytes=MAX_LOCKFILE_BYTES, timeout=READ_TIMEOUT)
+        raise EnvironmentReadError(
+            f"not a lockfile: no end of input {why} (a device, or a stream that does not end)",
+            Location(shown),
+        )
+    return decode(got.data, shown)
+
+
+def decode(data: bytes, shown: str, *, partial: bool = False) -> str:
+    """Lockfile bytes as text; binary or non-UTF-8 content is a clear error (``partial``:
+    ``data`` is a prefix, which may end inside a character)."""
     if b"\x00" in data[:8192]:
         raise EnvironmentReadError("binary file, not a lockfile", Location(shown))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if partial and exc.reason == "unexpected end of data":
+            return ""
         line = data.count(b"\n", 0, exc.start) + 1
         raise EnvironmentReadError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x})", Location(shown, line)

@@ -68,10 +68,13 @@ class Environment:
 
 def check_versions(env: Environment) -> None:
     """Record every version that is not PEP 440 as a problem (it stays in ``packages``)."""
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import InvalidVersion
+
+    from kb.errors import shorten
+    from kb.matching.versions import parse_version
 
     for name, version in env.packages.items():
         try:
-            Version(version)
+            parse_version(version)
         except InvalidVersion:
-            env.problems.setdefault(name, f"version {version!r} is not PEP 440")
+            env.problems.setdefault(name, f"version {shorten(version)} is not PEP 440")

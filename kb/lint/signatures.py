@@ -10,6 +10,7 @@ from kb.lint.context import Corpus, EntryContext
 from kb.lint.registry import Finding, Scope, declare
 from kb.matching import CompiledSignature
 from kb.normalize import normalize
+from kb.signature_words import identifying_words
 
 COMMON_LINES = (
     "Traceback (most recent call last):",
@@ -45,18 +46,6 @@ COMMON_LINES = (
 )
 """Everyday lines that belong to no particular failure; a signature matching one is too generic."""
 
-_STOP_WORDS = """
-    a an and are as at be but by can cannot could did do does for from got had has have in
-    into is it its not no of on or that the this to was were with while when which
-    traceback most recent call last file line during handling above another occurred direct
-    cause following error errors exception exceptions warning failed fail failure fatal
-    invalid value type object module name named import attribute argument arguments keyword
-    unexpected found such directory none true false self args kwargs str int bytes list dict
-    expected missing required positional unknown unsupported called raise raised info debug
-    critical command exit status code returned zero process subprocess exited note
-"""
-_STOP = frozenset(_STOP_WORDS.split())
-_EXCEPTION_NAME = re.compile(r"(?:error|exception|warning|exit|interrupt)$")
 MIN_IDENTIFYING_WORDS = 1
 
 
@@ -65,27 +54,19 @@ def _common_normalized() -> tuple[tuple[str, str], ...]:
     return tuple((line, normalize(line)) for line in COMMON_LINES)
 
 
-_PART = re.compile(r"[a-z][a-z0-9]{2,}")
-
-
-def identifying_words(text: str) -> list[str]:
-    """Words of ``text`` that tell one failure from another (no stop words, no exception names).
-
-    Identifiers count by their parts: ``url_quote`` gives ``url`` and ``quote``.
-    """
-    words = dict.fromkeys(_PART.findall(text.lower()))
-    return [w for w in words if w not in _STOP and not _EXCEPTION_NAME.search(w)]
-
-
 @declare("KB401", "invalid-regex", "A signature regex does not compile.", Scope.ENTRY)
 def invalid_regex(ctx: EntryContext) -> Iterator[Finding]:
     """
     ## What
-    The `regex` of a signature is not a valid Python regular expression.
+    The `regex` of a signature is not a valid Python regular expression, or uses what
+    kb's linear-time matcher (RE2) cannot run: back-references (`\\1`) and look-around,
+    except a look-behind of one character (or class) at the very start and a look-ahead
+    of one character at the very end.
 
     ## Why
     Search and scan compile every regex; a broken one would make the signature match
-    only by its text, silently.
+    only by its text, silently. They run regexes with RE2 so that no pattern and no log
+    line can make them hang; RE2 has no back-references and no general look-around.
 
     ## Example
     ```yaml
@@ -295,7 +276,7 @@ def generic_signature(ctx: EntryContext) -> Iterator[Finding]:
                 "add the names or message that tell this failure apart",
             )
             continue
-        if sig.regex is not None and sig.regex.search("") is not None:
+        if sig.regex is not None and sig.regex.search(""):
             yield (
                 ctx.location("signatures", sig.index, "regex"),
                 f"regex of signature {sig.index + 1} matches the empty string",

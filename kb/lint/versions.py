@@ -11,24 +11,36 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from kb.errors import shorten
 from kb.lint.context import EntryContext
 from kb.lint.registry import Finding, Scope, declare
 from kb.matching import contains
+from kb.matching.versions import parse_version
 from kb.models import Condition, ReferenceKind, Status
 
 
 @lru_cache(maxsize=8192)
 def _specifier(text: str) -> SpecifierSet | str:
     try:
-        return SpecifierSet(text)
+        spec = SpecifierSet(text)
     except InvalidSpecifier as exc:
         return str(exc)
+    for item in spec:
+        if item.operator == "===":  # arbitrary equality compares strings
+            continue
+        # packaging parses a specifier's version only when it compares, and a huge number
+        # then raises ValueError: each is read here once, as search and check will
+        try:
+            parse_version(item.version.removesuffix(".*"))
+        except InvalidVersion as exc:
+            return f"{item.operator}{shorten(item.version)}: {exc}"
+    return spec
 
 
 @lru_cache(maxsize=8192)
 def _version(text: str) -> Version | str:
     try:
-        return Version(text)
+        return parse_version(text)
     except InvalidVersion as exc:
         return str(exc)
 

@@ -11,6 +11,7 @@ import re
 from typing import NamedTuple
 
 from kb.normalize import normalize, words
+from kb.safe_regex import SafePattern, compile_safe
 
 
 class CompiledSignature(NamedTuple):
@@ -21,7 +22,7 @@ class CompiledSignature(NamedTuple):
     kind: str
     text: str
     normalized: str
-    regex: re.Pattern[str] | None = None
+    regex: SafePattern | None = None
     exception: str | None = None
 
     def matches(self, raw: str, normalized: str | None = None) -> bool:
@@ -44,7 +45,7 @@ def compile_signature(  # noqa: PLR0917 - mirrors the Signature fields one to on
         kind=kind,
         text=text,
         normalized=normalize(text),
-        regex=re.compile(regex) if regex else None,
+        regex=compile_safe(regex) if regex else None,
         exception=exception,
     )
 
@@ -91,7 +92,7 @@ def _longest_words(text: str) -> str | None:
     return max(runs, key=len) if runs else None
 
 
-def _regex_literal(pattern: re.Pattern[str]) -> str | None:
+def _regex_literal(pattern: SafePattern) -> str | None:
     """Longest literal run in the top-level sequence of a compiled regular expression."""
     runs = _regex_literals(pattern, words_only=False)
     best = max(runs, key=len) if runs else ""
@@ -99,7 +100,7 @@ def _regex_literal(pattern: re.Pattern[str]) -> str | None:
     return best or None
 
 
-def _regex_literals(pattern: re.Pattern[str], *, words_only: bool = True) -> list[str]:
+def _regex_literals(pattern: SafePattern, *, words_only: bool = True) -> list[str]:
     """Literal runs of the top-level sequence of a regular expression, lower case.
 
     With ``words_only``, a word cut by the start or end of a run (the neighbouring regex

@@ -166,7 +166,7 @@ def contains(spec: str, version: str) -> bool | None:
 
     try:
         return _specifier(spec).contains(parse_version(version), prereleases=True)
-    except (InvalidVersion, InvalidSpecifier):
+    except (InvalidVersion, InvalidSpecifier, ValueError):  # ValueError: huge specifier numbers
         return None
 
 

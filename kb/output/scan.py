@@ -66,16 +66,24 @@ def _lines_text(finding: Finding) -> str:
 
 def to_text(report: ScanReport, found: Found, verdicts: Verdicts) -> str:
     """Each finding: where, how often, the entry's title, the first line, the fix."""
+    return "".join(finding_text(f, found, verdicts) for f in report.findings)
+
+
+def finding_text(f: Finding, found: Found, verdicts: Verdicts, *, live: bool = False) -> str:
+    """One finding as :func:`to_text` shows it; ``live``: as soon as it is first seen,
+    before its count is known (``kb scan -``)."""
+    entry = found[f.entry_id].entry
     out: list[str] = []
-    for f in report.findings:
-        entry = found[f.entry_id].entry
+    if live:
+        out.append(f"{f.source}:{f.first_line}: {f.entry_id}\n")
+    else:
         times = "1 line" if f.count == 1 else f"{f.count} lines"
         out.append(f"{f.source}:{f.first_line}: {f.entry_id} ({times}: {_lines_text(f)})\n")
-        out.append(f"  {entry.title}\n")
-        out.append(f"  first: {f.first_text}\n")
-        if f.entry_id in verdicts:
-            out.append(f"  your versions: {verdict_text(verdicts[f.entry_id])}\n")
-        out.append(f"  fix: {entry.fixes[0].summary}\n")
+    out.append(f"  {entry.title}\n")
+    out.append(f"  first: {f.first_text}\n")
+    if f.entry_id in verdicts:
+        out.append(f"  your versions: {verdict_text(verdicts[f.entry_id])}\n")
+    out.append(f"  fix: {entry.fixes[0].summary}\n")
     return "".join(out)
 
 
@@ -94,26 +102,30 @@ def to_json(report: ScanReport, found: Found, verdicts: Verdicts, env: Environme
 
 def to_github(report: ScanReport, found: Found, verdicts: Verdicts) -> str:
     """An error per finding (a warning where the versions say it does not apply)."""
-    out: list[str] = []
-    for f in report.findings:
-        entry = found[f.entry_id].entry
-        message = f"{entry.title} ({f.count} line(s)). Fix: {entry.fixes[0].summary}"
-        level = "error"
-        if f.entry_id in verdicts:
-            message += f" Your versions: {verdict_text(verdicts[f.entry_id])}"
-            if status(verdicts[f.entry_id]) == "not-your-versions":
-                level = "warning"
-        file = f.source if f.source != "<stdin>" else None
-        out.append(annotation(level, f"kb: {f.entry_id}", message, file, f.first_line))
-    return "".join(f"{line}\n" for line in out)
+    return "".join(finding_github(f, found, verdicts) for f in report.findings)
+
+
+def finding_github(f: Finding, found: Found, verdicts: Verdicts, *, live: bool = False) -> str:
+    """One finding as :func:`to_github` shows it (``live``: without its count)."""
+    entry = found[f.entry_id].entry
+    counted = "" if live else f" ({f.count} line(s))"
+    message = f"{entry.title}{counted}. Fix: {entry.fixes[0].summary}"
+    level = "error"
+    if f.entry_id in verdicts:
+        message += f" Your versions: {verdict_text(verdicts[f.entry_id])}"
+        if status(verdicts[f.entry_id]) == "not-your-versions":
+            level = "warning"
+    file = f.source if f.source != "<stdin>" else None
+    return annotation(level, f"kb: {f.entry_id}", message, file, f.first_line) + "\n"
 
 
 def summary(report: ScanReport, env: Environment | None) -> str:
     """The lines for stderr: the scan's notes, then what was read and found."""
     lines = [f"kb: {note}" for note in report.notes]
     versions = f"; versions from {env.source}" if env is not None else ""
+    stopped = "interrupted after " if report.interrupted else ""
     lines.append(
-        f"kb scan: {report.lines} lines in {len(report.sources)} source(s), "
+        f"kb scan: {stopped}{report.lines} lines in {len(report.sources)} source(s), "
         f"{report.signatures} signatures: {len(report.findings)} known failure(s) found" + versions
     )
     return "".join(f"{line}\n" for line in lines)

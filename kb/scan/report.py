@@ -62,6 +62,8 @@ class ScanReport:
     signatures: int
     unfiltered: int
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    """True when Ctrl-C ended the scan: the report covers what was read until then."""
 
     @property
     def lines(self) -> int:
@@ -93,4 +95,5 @@ class ScanReport:
             ],
             "signatures": self.signatures,
             "notes": self.notes,
+            "interrupted": self.interrupted,
         }

@@ -17,7 +17,7 @@ each line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO
 
 from kb.matching import CompiledSignature
@@ -36,8 +36,11 @@ MAX_WINDOWS_PER_LINE = 256
 class _Matcher:
     """Matches candidate lines and records findings across all sources."""
 
-    def __init__(self, prefilter: Prefilter) -> None:
+    def __init__(
+        self, prefilter: Prefilter, on_finding: Callable[[Finding], None] | None = None
+    ) -> None:
         self.prefilter = prefilter
+        self.on_finding = on_finding
         self.sigs = prefilter.signatures
         self.findings: dict[str, Finding] = {}
         self._last: dict[str, tuple[int, int]] = {}
@@ -105,6 +108,10 @@ class _Matcher:
             shown = _excerpt(text.strip(), self.prefilter.fragment_of[index])
             finding = Finding(sig.entry_id, self.source, number, shown, key)
             self.findings[sig.entry_id] = finding
+            finding.add(self.source, number, index)
+            if self.on_finding is not None:
+                self.on_finding(finding)
+            return
         finding.add(self.source, number, index)
 
 
@@ -129,12 +136,17 @@ def _block(matcher: _Matcher, block: bytes, first_line: int) -> None:
 
 
 def scan_stream(matcher: _Matcher, stream: BinaryIO, stats: SourceStats) -> None:
-    """Read one stream to its end in blocks."""
+    """Read one stream to its end in blocks.
+
+    A pipe is read as data comes (``read1``: what is there, up to a block), so that
+    ``tail -f build.log | kb scan -`` reports each line soon after it is written.
+    """
+    read = getattr(stream, "read1", None) or stream.read
     pending = b""
     line_no = 1
     first = True
     while True:
-        data = stream.read(BLOCK)
+        data = read(BLOCK)
         if first:
             stats.binary = b"\x00" in data[:8192]
             first = False
@@ -145,6 +157,7 @@ def scan_stream(matcher: _Matcher, stream: BinaryIO, stats: SourceStats) -> None
         cut = pending.rfind(b"\n")
         if cut >= 0:
             block, pending = pending[: cut + 1], pending[cut + 1 :]
+            stats.lines = line_no - 1 + block.count(b"\n")  # read so far, if interrupted
             _block(matcher, block, line_no)
             line_no += block.count(b"\n")
         if len(pending) > MAX_LINE:
@@ -167,20 +180,31 @@ def scan(
     streams: Iterable[tuple[str, BinaryIO]],
     signatures: Sequence[CompiledSignature],
     prefilter: Prefilter | None = None,
+    on_finding: Callable[[Finding], None] | None = None,
 ) -> ScanReport:
     """Scan every ``(name, binary stream)`` for every signature; findings in order of first
     occurrence (source order, then line). ``prefilter``, when given, must have been built
-    by :func:`build_prefilter` from the same signatures (it is then reused)."""
+    by :func:`build_prefilter` from the same signatures (it is then reused).
+
+    ``on_finding`` is called with each known failure when it is first seen, while the scan
+    goes on (its count grows afterwards). Ctrl-C ends the scan cleanly: the report covers
+    what was read and says it was interrupted.
+    """
     prefilter = prefilter or build_prefilter(signatures)
-    matcher = _Matcher(prefilter)
+    matcher = _Matcher(prefilter, on_finding)
     sources: list[SourceStats] = []
-    for index, (name, stream) in enumerate(streams):
-        matcher.source_index, matcher.source = index, name
-        stats = SourceStats(name)
-        sources.append(stats)
-        scan_stream(matcher, stream, stats)
+    interrupted = False
+    try:
+        for index, (name, stream) in enumerate(streams):
+            matcher.source_index, matcher.source = index, name
+            stats = SourceStats(name)
+            sources.append(stats)
+            scan_stream(matcher, stream, stats)
+    except KeyboardInterrupt:
+        interrupted = True
     findings = sorted(matcher.findings.values(), key=lambda f: (f.order, f.entry_id))
     report = ScanReport(findings, sources, len(prefilter.signatures), len(prefilter.unfiltered))
+    report.interrupted = interrupted
     for stats in sources:
         if stats.binary:
             report.notes.append(f"{stats.name}: binary data (NUL bytes); scanned as text")

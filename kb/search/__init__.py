@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kb.catalog.cache import Progress
 from kb.catalog.refresh import Index, RefreshReport, open_index
+from kb.catalog.trust import untrusted_warnings
 from kb.matching import Known
 from kb.search.engine import HIGH, LOW, MEDIUM, Hit, Searcher, SearchResult
 from kb.search.query import QueryInfo, decode_query, understand
@@ -48,10 +49,12 @@ def search_text(
     report = RefreshReport()
     index = open_index(entries_dir, cache, report=report, progress=progress)
     report.problems = index.state.problems()
+    searcher = Searcher(index)
     try:
-        result = Searcher(index).search(
+        result = searcher.search(
             understand(text, truncated_from), limit=limit, packages=packages, versions=versions
         )
     finally:
         index.close()
+    report.warnings.extend(untrusted_warnings(searcher.untrusted))
     return result, report

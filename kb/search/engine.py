@@ -20,9 +20,11 @@ from typing import Any, NamedTuple
 
 from kb.catalog.records import compile_record_signature, condition_sets
 from kb.catalog.refresh import Index
+from kb.catalog.trust import trusted
 from kb.matching import Applicability, CompiledSignature, Known, evaluate
 from kb.normalize import normalize, tokens, words
 from kb.search.query import QueryInfo
+from kb.signature_words import identifying_words
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -88,13 +90,18 @@ class Searcher:
         self.index = index
         self._compiled: dict[tuple[str, int], CompiledSignature | None] = {}
         self._sig_terms: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
+        self.untrusted: dict[str, list[str]] = {}
+        """Entries whose signatures were left out because they fail lint, with why."""
 
     def _signature(self, entry_id: str, idx: int) -> CompiledSignature | None:
         key = (entry_id, idx)
         if key not in self._compiled:
             record = self.index.state.records.get(entry_id)
             compiled = None
-            if record is not None and idx < len(record["signatures"]):
+            # an entry whose signatures fail lint is found by full text only
+            if record is not None and not trusted(record):
+                self.untrusted[entry_id] = list(record["lint"])
+            elif record is not None and idx < len(record["signatures"]):
                 try:
                     compiled = compile_record_signature(record, idx)
                 except re.error:  # an invalid regex: lint reports it
@@ -186,9 +193,14 @@ class Searcher:
                 score += 0.02
             score = round(min(score, 1.0), 4)
             record = state.records[entry_id]
+            # a signature without a word of its own cannot identify a failure
+            confidence = HIGH if identifying_words(sig.text) else MEDIUM
             current = best.get(entry_id)
-            if current is None or score > current.score:
-                best[entry_id] = Hit(record, score, HIGH, True, line)
+            if current is None or (_CONFIDENCE_ORDER[confidence], -score) < (
+                _CONFIDENCE_ORDER[current.confidence],
+                -current.score,
+            ):
+                best[entry_id] = Hit(record, score, confidence, True, line)
         return list(best.values())
 
     # -- full text ---------------------------------------------------------------------

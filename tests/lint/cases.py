@@ -166,6 +166,11 @@ def _kb404(root: Path) -> tuple[Path, str | None]:
     return write(root, entry(signatures=sigs)), "parse_header"
 
 
+def _kb407(root: Path) -> tuple[Path, str | None]:
+    regex = "cannot import name '(\\w+_?)+' from 'acme_lint\\.codec'"
+    return write(root, entry(signatures=_sig(regex=regex))), "regex:"
+
+
 def _kb405(root: Path) -> tuple[Path, str | None]:
     sigs = [*_sig(), {"kind": "exception", "text": "Traceback (most recent call last):"}]
     return write(root, entry(signatures=sigs)), "text: 'Traceback"
@@ -298,6 +303,7 @@ CASES: dict[str, Case] = {
     "KB404": Case(_kb404, _base),
     "KB405": Case(_kb405, _base),
     "KB406": Case(_kb406, _kb303_good),
+    "KB407": Case(_kb407, _base),
     "KB501": Case(_kb501, _base),
     "KB502": Case(_kb502, _base),
     "KB503": Case(_kb503, _base),
