@@ -7,8 +7,7 @@ again; only a changed entry is loaded and turned into a record.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.matching import ConditionSet
 from kb.normalize import normalize, tokens
@@ -78,8 +77,7 @@ def page_url(package: str, entry_id: str) -> str:
     return f"entries/{package}/{entry_id}/"
 
 
-@dataclass(frozen=True, slots=True)
-class EntrySummary:
+class EntrySummary(NamedTuple):
     """What check, scan and the listings need of an entry, without loading its file."""
 
     id: str

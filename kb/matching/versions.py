@@ -19,9 +19,9 @@ Pure and quick to import: ``packaging`` is imported on first use.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 # A version longer than this is refused rather than parsed: PEP 440 allows any number of
 # digits, and Python's int conversion of thousands of digits raises (or takes seconds).
 MAX_VERSION_LENGTH = 128
+
+
+# NamedTuples rather than dataclasses: search imports this module at start-up, and the
+# dataclasses module costs more to import than all of this one.
+_NO_PROBLEMS: Mapping[str, str] = MappingProxyType({})
 
 
 class Applicability(StrEnum):
@@ -50,8 +55,7 @@ class ConditionResult(NamedTuple):
     holds: bool | None
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(NamedTuple):
     """A package (or ``python``) inside a specifier; ``fixed`` is its first fixed release."""
 
     package: str
@@ -59,8 +63,7 @@ class Condition:
     fixed: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionSet:
+class ConditionSet(NamedTuple):
     """Conditions that must hold together, and the platform marker they need."""
 
     conditions: tuple[Condition, ...]
@@ -88,8 +91,7 @@ class ConditionSet:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):
     """What is known of where the code runs.
 
     ``versions`` maps canonical names (and ``python``) to version strings. ``markers`` is
@@ -101,11 +103,10 @@ class Known:
     versions: Mapping[str, str]
     markers: Mapping[str, str] | None = None
     complete: bool = False
-    problems: Mapping[str, str] = field(default_factory=dict)
+    problems: Mapping[str, str] = _NO_PROBLEMS
 
 
-@dataclass(frozen=True, slots=True)
-class SetResult:
+class SetResult(NamedTuple):
     """How one condition set fared."""
 
     applies: Applicability
@@ -114,8 +115,7 @@ class SetResult:
     not_installed: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """How an entry fared: affected when any set holds, not affected when none can."""
 
     applies: Applicability
