@@ -26,7 +26,7 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
-ORDER = ("search", "show", "scan", "check", "lint", "new", "index", "schema")
+ORDER = ("search", "show", "scan", "check", "lint", "verify", "new", "index", "schema")
 
 EPILOG = """\
 exit codes:

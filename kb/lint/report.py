@@ -31,6 +31,7 @@ def render_json(report: LintReport) -> str:
         {
             "code": p.code,
             "name": BY_CODE[p.code].name if p.code in BY_CODE else None,
+            "severity": severity(p.code),
             "message": p.message,
             "path": p.location.path,
             "line": p.location.line,
@@ -58,7 +59,19 @@ def github_annotation(problem: Problem) -> str:
     if loc.col:
         props.append(f"col={loc.col}")
     props.append(f"title={_escape_property(problem.code)}")
-    return f"::error {','.join(props)}::{_escape_data(f'{problem.code} {problem.message}')}"
+    message = _escape_data(f"{problem.code} {problem.message}")
+    return f"::{severity(problem.code)} {','.join(props)}::{message}"
+
+
+def severity(code: str) -> str:
+    """``error`` or ``warning``: only errors make ``kb lint`` fail."""
+    rule = BY_CODE.get(code)
+    return rule.severity.value if rule is not None else "error"
+
+
+def errors(report: LintReport) -> list[Problem]:
+    """The findings that fail the run (warnings left out)."""
+    return [p for p in report.findings if severity(p.code) == "error"]
 
 
 def render_github(report: LintReport) -> str:
@@ -82,7 +95,9 @@ def summary(report: LintReport) -> str:
     if not n:
         return f"All checks passed ({checked})."
     files = report.files_with_findings
+    warned = n - len(errors(report))
+    note = f", {warned} of them warnings" if warned else ""
     return (
         f"Found {n} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} "
-        f"({checked})."
+        f"({checked}{note})."
     )
