@@ -9,6 +9,7 @@ words; all entry text goes through :mod:`kb.render.markup`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kb.models import Entry, Reference, ReferenceKind, Status
 from kb.render import compat
@@ -22,6 +23,9 @@ from kb.render.markup import (
     pre_block,
 )
 from kb.render.paths import entry_src, rel
+
+if TYPE_CHECKING:
+    from kb.verify.record import Verification
 
 SECTIONS = (
     "Signatures",
@@ -144,9 +148,16 @@ def _what_broke(entry: Entry) -> list[str]:
     ]
 
 
-def _compat(entry: Entry, known: Mapping[str, Sequence[str]] | None) -> list[str]:
+def _compat(
+    entry: Entry,
+    known: Mapping[str, Sequence[str]] | None,
+    verification: Verification | None = None,
+) -> list[str]:
     dims = compat.dimensions(entry.affected.conditions, known)
-    out = [*compat.tables(dims), compat.LEGEND]
+    runs = compat.verified_runs(verification) if verification is not None else None
+    out = [*compat.tables(dims, runs), compat.LEGEND]
+    if verification is not None:
+        out.append(compat.verified_legend(verification))
     notes = [c for c in entry.affected.conditions if c.note]
     if notes:
         items = "".join(
@@ -250,6 +261,7 @@ def render(
     titles: Mapping[str, tuple[str, str]],
     known_releases: Mapping[str, Sequence[str]] | None = None,
     stash: Callable[[str], str] | None = None,
+    verification: Verification | None = None,
 ) -> str:
     """The Markdown source of an entry's page.
 
@@ -267,7 +279,7 @@ def render(
         ("Signatures", _signatures(entry)),
         ("Error example", _examples(entry)),
         ("What broke and why", _what_broke(entry)),
-        ("Version compatibility", _compat(entry, known_releases)),
+        ("Version compatibility", _compat(entry, known_releases, verification)),
         ("Fix options", _fixes(entry)),
         ("How to verify", [paragraphs(entry.verify)]),
         (

@@ -21,6 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+FORMAT = 2
+"""Bumped when environments are made differently, so that older ones are not reused."""
+
 MARKER = "kb-verify-env.json"
 """Written into an environment once its install succeeded."""
 
@@ -122,7 +125,7 @@ class Installer:
 
     def _key(self, reqs: list[str]) -> str:
         ident = json.dumps(
-            [self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()]
+            [FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()]
         )
         return hashlib.sha256(ident.encode()).hexdigest()[:20]
 
@@ -150,7 +153,10 @@ class Installer:
         if self.use_uv and pins:
             pinned = target / "kb-verify-pins.txt"
             pinned.write_text("".join(f"{p}\n" for p in pins), encoding="utf-8")
-            extra = ["--override", str(pinned), "--build-constraints", str(pinned)]
+            # uv keeps the wheels it builds from sdists without regard to the build
+            # constraints they were built under; --refresh makes it build again, so that
+            # a release under test that is a build dependency really is the one used.
+            extra = ["--override", str(pinned), "--build-constraints", str(pinned), "--refresh"]
         cmd = [*install, *self.options.args(), *extra, *reqs]
         return _call(cmd, env, self.timeout, "install")
 
@@ -175,10 +181,10 @@ def _last_line(text: str) -> str:
     last ERROR line, else the last line."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, ln in enumerate(lines):
-        if ln.startswith("╰─▶"):
-            cause = [ln.removeprefix("╰─▶").strip()]
+        if ln.startswith(("╰─▶", "cause:")):
+            cause = [ln.removeprefix("╰─▶").removeprefix("cause:").strip()]
             for more in lines[i + 1 :]:
-                if more.startswith(("hint:", "help:", "╰─▶", "×")):
+                if more.startswith(("hint:", "help:", "╰─▶", "×", "cause:")):
                     break
                 cause.append(more)
             return _clip(" ".join(cause))

@@ -196,3 +196,15 @@ def read(path: Path) -> Verification | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise Malformed(f"cannot read: {exc}") from None
     return parse(text)
+
+
+def fresh(entry: Entry, entry_path: Path) -> Verification | None:
+    """The entry's verification when there is one for the entry as it is now, else None
+    (none, malformed or stale: the site then shows only the declared ranges)."""
+    try:
+        found = read(path_for(entry_path))
+    except Malformed:
+        return None
+    if found is None or found.hash != entry_hash(entry) or found.entry != entry.id:
+        return None
+    return found

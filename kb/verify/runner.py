@@ -156,14 +156,17 @@ def _execute(
 
 
 _ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")
+_TOOL_ERROR = re.compile(r"^(?:ERROR|error|Error):")
 
 
 def _last_line(output: str) -> str:
-    """The last exception line of the output (``ImportError: ...``), else its last line."""
+    """The last exception line of the output (``ImportError: ...``), else the last error line
+    of a tool (``ERROR: ...``), else its last line."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-    for ln in reversed(lines):
-        if _ERROR_LINE.match(ln):
-            return _clip(ln)
+    for pattern in (_ERROR_LINE, _TOOL_ERROR):
+        for ln in reversed(lines):
+            if pattern.match(ln):
+                return _clip(ln)
     return _clip(lines[-1]) if lines else "(no output)"
 
 
