@@ -158,7 +158,10 @@ class Installer:
             # a release under test that is a build dependency really is the one used.
             extra = ["--override", str(pinned), "--build-constraints", str(pinned), "--refresh"]
         cmd = [*install, *self.options.args(), *extra, *reqs]
-        return _call(cmd, env, self.timeout, "install")
+        error, output = _call(cmd, env, self.timeout, "install")
+        if error is not None and self.options.no_build and "wheel" in error:
+            error += " (source builds were off: --no-build)"
+        return error, output
 
 
 def _call(cmd: list[str], env: dict[str, str], timeout: float, what: str) -> tuple[str | None, str]:
