@@ -31,7 +31,8 @@ ORDER = ("search", "show", "scan", "check", "lint", "verify", "new", "index", "s
 EPILOG = """\
 exit codes:
   0    success; nothing to report
-  1    findings: lint problems, no known failure matches, failures that apply
+  1    findings: lint problems, no known failure matches, failures that apply,
+       verified outcomes that contradict an entry
   2    usage error (bad option, missing file)
   3    internal error (a bug in kb: please report it)
   130  interrupted

@@ -92,9 +92,16 @@ def verify_entries(
         if progress is not None:
             progress(entries[i].id, combo, result)
 
-    with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
+    try:
         for _ in pool.map(work, tasks):
             pass
+    except BaseException:
+        # Ctrl-C: drop what has not started and end the reproductions already running.
+        pool.shutdown(wait=False, cancel_futures=True)
+        runner.stop_all()
+        raise
+    pool.shutdown()
     out = []
     for i, entry in enumerate(entries):
         runs = [_record(combo, results[(j, combo)]) for j, combo in tasks if j == i]

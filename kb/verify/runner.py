@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -144,15 +145,36 @@ def _execute(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    with _LOCK:
+        _RUNNING.add(proc.pid)
     try:
         raw, _ = proc.communicate(timeout=timeout)
         status: int | None = proc.returncode
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _kill(proc.pid)
         raw, _ = proc.communicate()
         status = None
+    finally:
+        with _LOCK:
+            _RUNNING.discard(proc.pid)
     return status, raw[-MAX_OUTPUT:].decode("utf-8", errors="replace")
+
+
+_RUNNING: set[int] = set()
+_LOCK = threading.Lock()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    """Kill every reproduction still running (their own sessions do not get the Ctrl-C)."""
+    with _LOCK:
+        pids = list(_RUNNING)
+    for pid in pids:
+        _kill(pid)
 
 
 _ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")

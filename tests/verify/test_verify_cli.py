@@ -150,10 +150,22 @@ def test_check_reports_stale_malformed_and_orphan_files(
     assert "gone.verified.json: orphan" in capsys.readouterr().out
 
 
-def test_pip_fallback_gives_the_same_outcomes(entries: Path, wheels: Path) -> None:
-    assert _verify(entries, wheels, "--pip") == 0
-    assert [o for *_, o in _outcomes(entries)] == ["not-affected", "affected", "not-affected"]
-    assert json.loads(_file(entries).read_text())["installer"].startswith("pip ")
+def test_pip_fallback_installs_and_runs_too(tmp_path: Path, wheels: Path) -> None:
+    root = tmp_path / "entries"
+    data = acme_entry()
+    data["reproduction"] = {
+        "language": "python",
+        "code": "from acme_lint.codec import parse_frame\n",
+    }
+    data["affected"]["conditions"] = data["affected"]["conditions"][:1]
+    data["affected"]["conditions"][0]["releases"] = ["3.0"]
+    write(root, data)
+    assert _verify(root, wheels, "--pip") == 0
+    found = json.loads(_file(root).read_text())
+    assert [(r["packages"], r["outcome"]) for r in found["runs"]] == [
+        ({"acme-lint": "3.0"}, "affected")
+    ]
+    assert found["installer"].startswith("pip ")
 
 
 def test_usage_errors_exit_2(entries: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,3 +186,25 @@ def test_registering_the_command_imports_nothing_heavy() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plan_lists_the_combinations_without_installing(
+    entries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["verify", "--entries", str(entries), "--plan", "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    combos = [(c["packages"], c["expected"]) for c in plan[0]["combinations"]]
+    assert combos == [
+        ({"acme-app": "1.3", "acme-lint": "2.9"}, "not-affected"),
+        ({"acme-app": "1.3", "acme-lint": "3.0"}, "affected"),
+        ({"acme-app": "1.4", "acme-lint": "3.0"}, "not-affected"),
+    ]
+    assert not _file(entries).exists()
+
+
+def test_help_explains_outcomes_files_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    text = capsys.readouterr().out
+    for words in ("affected", "inconclusive", ".verified.json", "--check", "--bisect", "exit"):
+        assert words in text
