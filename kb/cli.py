@@ -26,12 +26,13 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
-ORDER = ("search", "show", "scan", "check", "lint", "new", "index", "schema")
+ORDER = ("search", "show", "scan", "check", "lint", "verify", "new", "index", "schema")
 
 EPILOG = """\
 exit codes:
   0    success; nothing to report
-  1    findings: lint problems, no known failure matches, failures that apply
+  1    findings: lint problems, no known failure matches, failures that apply,
+       verified outcomes that contradict an entry
   2    usage error (bad option, missing file)
   3    internal error (a bug in kb: please report it)
   130  interrupted

@@ -201,6 +201,10 @@ class Reproduction(_Model):
     requirements: list[str] = Field(default_factory=list)
     """PEP 508 requirements that `kb verify` installs in every run besides the packages of
     `affected`, which it installs at the releases under test (e.g. `flask-login==0.6.2`)."""
+    needs: str | None = None
+    """What the reproduction needs that `kb verify` cannot install, when it needs more than
+    packages and an interpreter, e.g. `a Python linked against OpenSSL 1.0.2`. Verify then
+    records the reproduction as not run on this machine, with this reason."""
 
 
 class ReferenceKind(StrEnum):

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "lint",
         help="check entry files (schema, signatures, versions, evidence)",
         description="Check entry files and report each problem as 'path:line:col: CODE message'. "
-        "Exit 0 when clean, 1 when there are findings, 2 on a usage error.",
+        "Exit 0 when clean or only warnings, 1 when there are findings, 2 on a usage error.",
         epilog="Selectors are rule codes or prefixes (KB4, KB40, KB403) or ALL. "
         "List the rules with --list-rules; read one with --explain CODE.",
     )
@@ -61,7 +61,7 @@ def _codes(value: str | None) -> list[str] | None:
 def run(args: argparse.Namespace) -> int:
     from kb.errors import UsageError
     from kb.lint import run_lint
-    from kb.output.lint import render, render_statistics, summary
+    from kb.output.lint import errors, render, render_statistics, summary
 
     if args.explain:
         from kb.lint.rules import BY_CODE
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render(report, args.format))
     sys.stdout.flush()
     print(summary(report), file=sys.stderr)
-    return 1 if report.findings else 0
+    return 1 if errors(report) else 0
 
 
 def _progress() -> Callable[[int], None]:

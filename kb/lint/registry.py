@@ -20,6 +20,13 @@ Finding = tuple[Location, str]
 """What a rule function yields: where, and the message."""
 
 
+class Severity(StrEnum):
+    """Whether a finding fails ``kb lint`` (error) or is only reported (warning)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 class Scope(StrEnum):
     """What a rule looks at, which decides when the runner calls it."""
 
@@ -43,17 +50,18 @@ class Rule:
     doc: str
     scope: Scope
     check: Callable[[Any], Iterable[Finding]] | None = None
+    severity: Severity = Severity.ERROR
 
 
 def declare(
-    code: str, name: str, summary: str, scope: Scope
+    code: str, name: str, summary: str, scope: Scope, severity: Severity = Severity.ERROR
 ) -> Callable[[Callable[[Any], Iterable[Finding]]], Rule]:
     """Decorator: turn a check function with a What/Why/Example docstring into a :class:`Rule`."""
 
     def wrap(fn: Callable[[Any], Iterable[Finding]]) -> Rule:
         if not fn.__doc__:
             raise ValueError(f"rule {code} has no documentation")
-        return Rule(code, name, summary, inspect.cleandoc(fn.__doc__), scope, fn)
+        return Rule(code, name, summary, inspect.cleandoc(fn.__doc__), scope, fn, severity)
 
     return wrap
 

@@ -7,13 +7,13 @@ own codes (KB1xx, KB2xx) are included, so every code ``kb lint`` can print is he
 
 from __future__ import annotations
 
-from kb.lint import file_rules, identity, prose, regex_shapes, signatures, versions
+from kb.lint import file_rules, identity, prose, regex_shapes, signatures, verified, versions
 from kb.lint.registry import Rule
 
 
 def _collect() -> tuple[Rule, ...]:
     found: list[Rule] = list(file_rules.LOADER_RULES)
-    for module in (file_rules, identity, signatures, regex_shapes, versions, prose):
+    for module in (file_rules, identity, signatures, regex_shapes, versions, verified, prose):
         found.extend(v for v in vars(module).values() if isinstance(v, Rule))
     found.sort(key=lambda r: r.code)
     codes = [r.code for r in found]

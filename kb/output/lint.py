@@ -32,6 +32,7 @@ def render_json(report: LintReport) -> str:
         {
             "code": p.code,
             "name": BY_CODE[p.code].name if p.code in BY_CODE else None,
+            "severity": severity(p.code),
             "message": p.message,
             "path": p.location.path,
             "line": p.location.line,
@@ -46,8 +47,24 @@ def github_annotation(problem: Problem) -> str:
     """A GitHub Actions workflow command: ``::error file=F,line=L,col=C,title=CODE::message``."""
     loc = problem.location
     return annotation(
-        "error", problem.code, f"{problem.code} {problem.message}", loc.path, loc.line, loc.col
+        severity(problem.code),
+        problem.code,
+        f"{problem.code} {problem.message}",
+        loc.path,
+        loc.line,
+        loc.col,
     )
+
+
+def severity(code: str) -> str:
+    """``error`` or ``warning``: only errors make ``kb lint`` fail."""
+    rule = BY_CODE.get(code)
+    return rule.severity.value if rule is not None else "error"
+
+
+def errors(report: LintReport) -> list[Problem]:
+    """The findings that fail the run (warnings left out)."""
+    return [p for p in report.findings if severity(p.code) == "error"]
 
 
 def render_github(report: LintReport) -> str:
@@ -71,7 +88,9 @@ def summary(report: LintReport) -> str:
     if not n:
         return f"All checks passed ({checked})."
     files = report.files_with_findings
+    warned = n - len(errors(report))
+    note = f", {warned} of them warnings" if warned else ""
     return (
         f"Found {n} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} "
-        f"({checked})."
+        f"({checked}{note})."
     )

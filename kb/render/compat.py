@@ -12,6 +12,9 @@ more than two, the first two form the matrix and each further condition gets its
 table; the failure needs every table's condition at once. Status is shown as a word, a
 symbol and a colour, and every cell carries text naming its row and column for screen
 readers.
+
+Cells that ``kb verify`` ran are marked as *verified* (with the outcome it saw, the
+interpreter and the date); the others are only *declared*, derived from the ranges.
 """
 
 from __future__ import annotations
@@ -30,6 +33,43 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from kb.models import Condition
+    from kb.verify.record import RunRecord, Verification
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedRuns:
+    """The conclusive runs of a verification, to look cells up in."""
+
+    runs: tuple[RunRecord, ...]
+    interpreter: str
+    date: str
+
+    def find(self, wanted: Mapping[str, str]) -> RunRecord | None:
+        """A conclusive run whose releases include ``wanted`` (package -> release; the
+        interpreter by minor version), else None."""
+        for run in self.runs:
+            versions = dict(run.packages)
+            if all(_same(p, versions.get(p, run.python if p == "python" else None), r)
+                   for p, r in wanted.items()):  # fmt: skip
+                return run
+        return None
+
+
+def _same(package: str, have: str | None, want: str) -> bool:
+    if have is None:
+        return False
+    a, b = _version(have), _version(want)
+    if a is None or b is None:
+        return have == want
+    if package == "python":
+        return a.release[:2] == b.release[:2]
+    return a == b
+
+
+def verified_runs(verification: Verification) -> VerifiedRuns:
+    """The conclusive runs of ``verification``."""
+    runs = tuple(r for r in verification.runs if r.outcome != "inconclusive")
+    return VerifiedRuns(runs, verification.interpreter, verification.date)
 
 
 class ReleaseStatus(StrEnum):
@@ -130,12 +170,24 @@ def combined(statuses: Sequence[ReleaseStatus]) -> ReleaseStatus:
     return ReleaseStatus.UNKNOWN
 
 
-def _cell(status: ReleaseStatus, context: str) -> str:
+def _cell(status: ReleaseStatus, context: str, run: RunRecord | None = None) -> str:
+    if run is None:
+        return (
+            f'<td class="kb-cell kb-cell--{status.value}" data-status="{status.value}">'
+            f'<span class="kb-symbol" aria-hidden="true">{_SYMBOL[status]}</span> '
+            f"{status.words}"
+            f'<span class="kb-sr-only"> ({escape(context)})</span></td>'
+        )
+    seen = run.outcome.replace("-", " ")
+    agrees = (run.outcome == "affected") == (status is ReleaseStatus.AFFECTED)
+    mark = "verified" if agrees else f"kb verify saw: {seen}"
+    title = f"kb verify ran this combination on Python {run.python}: {seen}"
     return (
-        f'<td class="kb-cell kb-cell--{status.value}" data-status="{status.value}">'
+        f'<td class="kb-cell kb-cell--{status.value} kb-verified" data-status="{status.value}" '
+        f'data-verified="{escape(run.outcome)}" title="{escape(title)}">'
         f'<span class="kb-symbol" aria-hidden="true">{_SYMBOL[status]}</span> '
-        f"{status.words}"
-        f'<span class="kb-sr-only"> ({escape(context)})</span></td>'
+        f'{status.words} <span class="kb-verified-mark">({escape(mark)})</span>'
+        f'<span class="kb-sr-only"> ({escape(context)}; {escape(title)})</span></td>'
     )
 
 
@@ -144,11 +196,15 @@ def _spec_text(dim: Dimension) -> str:
     return f"{dim.label} {dim.specifier}{fixed}"
 
 
-def list_table(dim: Dimension) -> str:
+def _run(runs: VerifiedRuns | None, wanted: Mapping[str, str]) -> RunRecord | None:
+    return runs.find(wanted) if runs is not None else None
+
+
+def list_table(dim: Dimension, runs: VerifiedRuns | None = None) -> str:
     """One condition: a row per release with its status."""
     rows = "".join(
         f'<tr><th scope="row">{escape(dim.label)} {escape(r)}</th>'
-        f"{_cell(dim.status(r), f'{dim.label} {r}')}</tr>"
+        f"{_cell(dim.status(r), f'{dim.label} {r}', _run(runs, {dim.package: r}))}</tr>"
         for r in dim.releases
     )
     return (
@@ -159,7 +215,7 @@ def list_table(dim: Dimension) -> str:
     )
 
 
-def matrix_table(rows_dim: Dimension, cols_dim: Dimension) -> str:
+def matrix_table(rows_dim: Dimension, cols_dim: Dimension, runs: VerifiedRuns | None = None) -> str:
     """Two conditions together: rows one's releases, columns the other's."""
     head = "".join(
         f'<th scope="col">{escape(cols_dim.label)} {escape(c)}</th>' for c in cols_dim.releases
@@ -171,6 +227,7 @@ def matrix_table(rows_dim: Dimension, cols_dim: Dimension) -> str:
             _cell(
                 combined([row_status, cols_dim.status(c)]),
                 f"{rows_dim.label} {r} with {cols_dim.label} {c}",
+                _run(runs, {rows_dim.package: r, cols_dim.package: c}),
             )
             for c in cols_dim.releases
         )
@@ -186,13 +243,32 @@ def matrix_table(rows_dim: Dimension, cols_dim: Dimension) -> str:
     )
 
 
-def tables(dims: Sequence[Dimension]) -> list[str]:
-    """The HTML tables for an entry's dimensions (see the module docstring for the layout)."""
+def tables(dims: Sequence[Dimension], runs: VerifiedRuns | None = None) -> list[str]:
+    """The HTML tables for an entry's dimensions (see the module docstring for the layout);
+    cells that ``runs`` covers are marked verified."""
     if not dims:
         return []
     if len(dims) == 1:
-        return [list_table(dims[0])]
-    return [matrix_table(dims[0], dims[1]), *(list_table(d) for d in dims[2:])]
+        return [list_table(dims[0], runs)]
+    return [matrix_table(dims[0], dims[1], runs), *(list_table(d, runs) for d in dims[2:])]
+
+
+def verified_legend(verification: Verification) -> str:
+    """What the verified marks mean for this entry: when, on what, and how many cells."""
+    conclusive = sum(1 for r in verification.runs if r.outcome != "inconclusive")
+    if verification.not_run:
+        return (
+            '<p class="kb-legend kb-verified-legend">Declared only: kb verify did not run the '
+            f"reproduction ({escape(verification.not_run)}).</p>"
+        )
+    return (
+        '<p class="kb-legend kb-verified-legend"><span class="kb-verified-mark">(verified)</span>: '
+        "kb verify installed these releases and ran the reproduction on "
+        f"{escape(verification.interpreter)} ({escape(verification.platform)}) on "
+        f"{escape(verification.date)}, and the entry's signatures agreed "
+        f"({conclusive} of {len(verification.runs)} runs conclusive); other cells are declared "
+        "from the ranges above.</p>"
+    )
 
 
 LEGEND = (

@@ -9,6 +9,7 @@ words; all entry text goes through :mod:`kb.render.markup`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from kb.models import Entry, Reference, ReferenceKind, Status
 from kb.render import compat
@@ -22,6 +23,9 @@ from kb.render.markup import (
     pre_block,
 )
 from kb.render.paths import entry_src, rel
+
+if TYPE_CHECKING:
+    from kb.verify.record import Verification
 
 SECTIONS = (
     "Signatures",
@@ -147,15 +151,20 @@ def _what_broke(entry: Entry) -> list[str]:
     ]
 
 
-def _compat(entry: Entry, known: Mapping[str, Sequence[str]] | None) -> list[str]:
+def _compat(
+    entry: Entry,
+    known: Mapping[str, Sequence[str]] | None,
+    verification: Verification | None = None,
+) -> list[str]:
     sets = entry.affected.sets()
+    runs = compat.verified_runs(verification) if verification is not None else None
     out: list[str] = []
     for number, (_, conditions) in enumerate(sets):
         if len(sets) > 1:
             lead = "Affected when" if number == 0 else "Or, also affected when"
             out.append(f'<p class="kb-label">{lead}:</p>')
         dims = compat.dimensions(conditions.conditions, known)
-        out.extend(compat.tables(dims))
+        out.extend(compat.tables(dims, runs))
         notes = [c for c in conditions.conditions if c.note]
         if notes:
             items = "".join(
@@ -168,6 +177,8 @@ def _compat(entry: Entry, known: Mapping[str, Sequence[str]] | None) -> list[str
                 "holds.</p>"
             )
     out.append(compat.LEGEND)
+    if verification is not None:
+        out.append(compat.verified_legend(verification))
     return out
 
 
@@ -260,6 +271,7 @@ def render(
     titles: Mapping[str, tuple[str, str]],
     known_releases: Mapping[str, Sequence[str]] | None = None,
     stash: Callable[[str], str] | None = None,
+    verification: Verification | None = None,
 ) -> str:
     """The Markdown source of an entry's page.
 
@@ -277,7 +289,7 @@ def render(
         ("Signatures", _signatures(entry)),
         ("Error example", _examples(entry)),
         ("What broke and why", _what_broke(entry)),
-        ("Version compatibility", _compat(entry, known_releases)),
+        ("Version compatibility", _compat(entry, known_releases, verification)),
         ("Fix options", _fixes(entry)),
         ("How to verify", [paragraphs(entry.verify)]),
         (

@@ -23,6 +23,7 @@ from kb.render import paths, rules_ref
 from kb.render.markup import escape
 from kb.render.site import SiteSettings, SourceEntry, fill_home, generate
 from kb.render.stash import Stash
+from kb.verify.record import fresh
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -115,7 +116,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
                 log.warning(f"kb: {loaded.display}: duplicate entry id {loaded.entry.id!r}")
                 continue
             seen.add(loaded.entry.id)
-            sources.append(SourceEntry(loaded.entry, self._yaml_path(loaded.path)))
+            verified = fresh(loaded.entry, loaded.path)
+            sources.append(SourceEntry(loaded.entry, self._yaml_path(loaded.path), verified))
         self.entries = [s.entry for s in sources]
         edit_base = self._edit_base(config)
         settings = SiteSettings(

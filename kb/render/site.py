@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kb.models import Entry, json_schema
 from kb.render import (
@@ -23,6 +24,9 @@ from kb.render import (
     search_index,
 )
 from kb.render.stash import Stash
+
+if TYPE_CHECKING:
+    from kb.verify.record import Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class SourceEntry:
 
     entry: Entry
     yaml_path: str
+    verification: Verification | None = None
+    """What ``kb verify`` recorded for the entry as it is now, if anything."""
 
 
 def generate(
@@ -72,6 +78,7 @@ def generate(
             titles=titles,
             known_releases=settings.known_releases,
             stash=stash.for_page(uri) if stash is not None else None,
+            verification=src.verification,
         )
         out[f"api/entries/{e.id}.json"] = exports.entry_json(e)
         out[f"api/osv/{e.id}.json"] = exports.osv_json(e)

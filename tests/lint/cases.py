@@ -224,6 +224,47 @@ def _kb506_good(root: Path) -> None:
     write(root, entry(affected=dict(BASE["affected"], marker='sys_platform == "win32"')))
 
 
+def _verified(root: Path, outcome: str, date: str | None = None, **changes: Any) -> Path:
+    """An entry that says it was reproduced, and its verification file with one run of
+    acme-app 1.4 (fixed) and acme-lint 3.0 whose outcome is ``outcome``."""
+    from kb.loader import load_file
+    from kb.verify.record import RunRecord, Verification, entry_hash, path_for
+
+    ev = dict(BASE["evidence"], reproduced={"done": True, "how": "kb verify."})
+    path = write(root, entry(evidence=ev, **changes))
+    loaded, _ = load_file(path)
+    assert loaded is not None
+    matched = BASE["signatures"][0]["text"] if outcome == "affected" else None
+    run = RunRecord(
+        (("acme-app", "1.4"), ("acme-lint", "3.0")), "3.11.7", "not-affected", outcome, matched
+    )
+    when = date or dt.date.today().isoformat()
+    record = Verification(
+        loaded.entry.id, entry_hash(loaded.entry), when, "0.1.0", "CPython 3.11.7",
+        "linux-x86_64", "uv 0.5.0", [run],
+    )  # fmt: skip
+    path_for(path).write_text(record.to_json(), encoding="utf-8")
+    return path
+
+
+def _kb507(root: Path) -> tuple[Path, str | None]:
+    return _verified(root, "affected"), "conditions:"
+
+
+def _kb507_good(root: Path) -> None:
+    _verified(root, "not-affected")
+
+
+def _kb701(root: Path) -> tuple[Path, str | None]:
+    path = _verified(root, "not-affected")
+    path.with_name(path.stem + ".verified.json").unlink()
+    return path, "reproduction:"
+
+
+def _kb702(root: Path) -> tuple[Path, str | None]:
+    return _verified(root, "not-affected", date="2020-01-31"), "reproduction:"
+
+
 def _kb601(root: Path) -> tuple[Path, str | None]:
     return write(root, entry(related=["acme-lint-40-no-such-entry"])), "acme-lint-40-no-such-entry"
 
@@ -310,6 +351,7 @@ CASES: dict[str, Case] = {
     "KB504": Case(_kb504, _base),
     "KB505": Case(_kb505, _kb505_good),
     "KB506": Case(_kb506, _kb506_good),
+    "KB507": Case(_kb507, _kb507_good),
     "KB601": Case(_kb601, _kb601_good),
     "KB602": Case(_kb602, _base),
     "KB603": Case(_kb603, _base),
@@ -317,4 +359,6 @@ CASES: dict[str, Case] = {
     "KB605": Case(_kb605, _kb605_good),
     "KB606": Case(_kb606, _kb606_good),
     "KB607": Case(_kb607, _base),
+    "KB701": Case(_kb701, _kb507_good),
+    "KB702": Case(_kb702, _kb507_good),
 }

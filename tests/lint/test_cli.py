@@ -52,7 +52,7 @@ def test_json_format(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     items = json.loads(capsys.readouterr().out)
     assert [i["code"] for i in items] == ["KB604", "KB606"]
     assert items[1]["name"] == "raw-html"
-    assert set(items[0]) == {"code", "name", "message", "path", "line", "col"}
+    assert set(items[0]) == {"code", "name", "severity", "message", "path", "line", "col"}
     assert items[0]["line"] > 0
 
 

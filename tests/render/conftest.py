@@ -12,6 +12,7 @@ import pytest
 
 from kb.loader import load_tree
 from kb.render.site import SourceEntry
+from kb.verify.record import fresh
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DIRS = (ROOT / "tests/fixtures/kb/entries", ROOT / "tests/fixtures/render/entries")
@@ -22,7 +23,8 @@ def fixture_sources() -> list[SourceEntry]:
     result = load_tree(list(FIXTURE_DIRS))
     assert result.problems == []
     return [
-        SourceEntry(e.entry, e.path.resolve().relative_to(ROOT).as_posix()) for e in result.entries
+        SourceEntry(e.entry, e.path.resolve().relative_to(ROOT).as_posix(), fresh(e.entry, e.path))
+        for e in result.entries
     ]
 
 

@@ -98,3 +98,39 @@ def test_bad_versions_are_unknown_not_errors() -> None:
     assert dim.status("0.5") is ReleaseStatus.UNKNOWN
     assert dim.status("banana") is ReleaseStatus.UNKNOWN
     assert "unknown" in list_table(dim)
+
+
+def test_cells_kb_verify_ran_are_marked_with_what_it_saw() -> None:
+    from kb.render.compat import verified_legend, verified_runs
+    from kb.verify.record import RunRecord, Verification
+
+    dims = dimensions(
+        [
+            Condition(package="acme-web", specifier="<2.3", fixed="2.3", releases=["2.2", "2.3"]),
+            Condition(package="python", specifier=">=3.11", releases=["3.10.4", "3.11.9"]),
+        ]
+    )
+    runs = [
+        RunRecord((("acme-web", "2.2"),), "3.11.7", "affected", "affected", "ImportError: x"),
+        RunRecord((("acme-web", "2.3"),), "3.11.7", "not-affected", "affected", "ImportError: x"),
+        RunRecord((("acme-web", "2.2"),), "3.10.4", "not-affected", "inconclusive", None, "needs"),
+    ]
+    verification = Verification(
+        "acme-web-1",
+        "sha256:x",
+        "2026-11-30",
+        "0.1.0",
+        "CPython 3.11.7",
+        "linux-x86_64",
+        "uv",
+        runs,
+    )
+    table = tables(dims, verified_runs(verification))[0]
+    verified = re.findall(r'data-status="([a-z-]+)" data-verified="([a-z-]+)"', table)
+    # the 3.11 column on this machine's 3.11.7; the inconclusive 3.10 run marks nothing
+    assert verified == [("affected", "affected"), ("fixed", "affected")]
+    assert "(verified)" in table and "(kb verify saw: affected)" in table
+    assert table.count(' kb-verified"') == 2
+    legend = verified_legend(verification)
+    assert "CPython 3.11.7" in legend and "2026-11-30" in legend and "2 of 3 runs" in legend
+    assert "kb-verified" not in tables(dims)[0]

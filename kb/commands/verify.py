@@ -1,0 +1,286 @@
+"""``kb verify [ID...]``: run reproductions against real releases; the entry's signatures judge.
+
+Imports nothing heavy at module level: ``kb --help`` builds this parser on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kb.commands._common import add_entries_option, add_format_option, entries_dir
+
+if TYPE_CHECKING:
+    from kb.loader import LoadedEntry
+    from kb.verify.core import Settings
+
+DESCRIPTION = """\
+Run each entry's reproduction against real releases and let the entry's own signatures
+decide: a run is 'affected' when a line of its output matches a signature, 'not affected'
+when it exits 0 without a match, 'inconclusive' otherwise (install failed, another error,
+timeout, or a Python this machine lacks; the reason is recorded).
+
+For each entry kb tests the releases listed in its conditions, the fixed release and the
+one before it, and the bounds of each range; for several packages, the affected
+combination and each package varied alone. Every combination is installed into its own
+cached environment (uv when installed, else venv and pip), and the results are written
+to entries/<package>/<id>.verified.json beside the entry, for committing.
+
+--check reads those files without running anything, for CI: it fails when one is
+malformed, stale (the entry's reproduction, conditions or signatures changed since) or
+contradicts the entry. --bisect PACKAGE ID walks PACKAGE's releases in O(log n) runs to
+find the first affected and the first fixed release, and proposes a specifier.
+"""
+
+EPILOG = """\
+exit codes: 0 every verified outcome agrees with its entry; 1 contradictions (or, with
+--check, a malformed, stale or contradicting file); 2 usage error; 3 internal error.
+Progress goes to stderr, results to stdout (--json for machines).
+"""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="run reproductions against real releases and record the outcomes",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("ids", nargs="*", metavar="ID", help="entries to verify (default: all)")
+    add_entries_option(p)
+    add_format_option(p, "text", "json")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="re-read the verification files without running; fail on malformed, stale "
+        "or contradicting ones",
+    )
+    mode.add_argument(
+        "--bisect",
+        nargs=2,
+        metavar=("PACKAGE", "ID"),
+        help="find PACKAGE's first affected and first fixed release for entry ID",
+    )
+    mode.add_argument("--plan", action="store_true", help="print the combinations to test and exit")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds one reproduction may run (default: 120)",
+    )
+    p.add_argument(
+        "--install-timeout",
+        type=float,
+        default=600.0,
+        metavar="S",
+        help="seconds one install may take (default: 600)",
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, default=2, metavar="N", help="runs at once (default: 2)"
+    )
+    p.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also install from wheels in DIR (repeatable)",
+    )
+    p.add_argument("--no-index", action="store_true", help="install only from --find-links")
+    p.add_argument(
+        "--no-build",
+        action="store_true",
+        help="install wheels only; a release without one for this Python is inconclusive",
+    )
+    p.add_argument("--pip", action="store_true", help="use venv and pip even when uv is installed")
+    p.add_argument(
+        "--releases-from-index",
+        action="store_true",
+        help="ask the package index for each package's releases, so that the release "
+        "before each bound is the real previous one (default: the entry's own lists)",
+    )
+    p.add_argument(
+        "--releases",
+        type=Path,
+        metavar="FILE",
+        help="for --bisect: read the releases from FILE, one a line (default: the index)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="run, but write no files")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kb.errors import UsageError
+
+    root = entries_dir(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such entries directory")
+    if args.jobs < 1:
+        raise UsageError("--jobs: must be 1 or more")
+    if args.check:
+        return _check(args, root)
+    if args.bisect:
+        return _bisect(args, root)
+    loaded = _select(root, args.ids, runnable_only=False)
+    if args.plan:
+        return _plan(args, loaded)
+    return _verify(args, loaded)
+
+
+def _select(root: Path, ids: list[str], *, runnable_only: bool) -> list[LoadedEntry]:
+    from kb.errors import EntryNotFoundError, InputError
+    from kb.loader import load_tree
+
+    result = load_tree([root])
+    if result.problems and not ids:
+        for problem in result.problems:
+            print(f"kb: {problem}", file=sys.stderr)
+    by_id = {le.entry.id: le for le in result.entries}
+    if ids:
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            if result.problems:
+                raise InputError(f"{root}: {len(result.problems)} entry files do not load")
+            raise EntryNotFoundError(f"no entry with id {', '.join(map(repr, missing))}")
+        return [by_id[i] for i in ids]
+    return [le for le in sorted(by_id.values(), key=lambda le: le.entry.id)
+            if le.entry.reproduction is not None]  # fmt: skip
+
+
+def _settings(args: argparse.Namespace, *, with_releases: bool = False) -> Settings:
+    from kb.verify.core import DEFAULT_TIMEOUT, Settings
+    from kb.verify.envs import IndexOptions, Installer
+
+    options = IndexOptions(
+        find_links=tuple(str(Path(d).resolve()) for d in args.find_links),
+        no_index=args.no_index,
+        no_build=args.no_build,
+    )
+    installer = Installer(
+        options=options, timeout=args.install_timeout, use_uv=False if args.pip else None
+    )
+    releases = None
+    if with_releases or args.releases_from_index:
+        from kb.verify.releases import from_file, from_index
+
+        releases = from_file(args.releases) if args.releases else from_index(options)
+    return Settings(
+        installer=installer,
+        timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
+        releases=releases,
+        jobs=args.jobs,
+    )
+
+
+def _plan(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
+    import json
+
+    from kb.verify.core import plan, runnable
+
+    settings = _settings(args)
+    out = []
+    for item in loaded:
+        why = runnable(item.entry)
+        combos = [] if why else plan(item.entry, settings)
+        out.append((item.entry.id, why, combos))
+    if args.format == "json":
+        data = [
+            {
+                "entry": i,
+                "not_run": why,
+                "combinations": [
+                    {"packages": dict(c.packages), "python": c.python, "expected": c.expected}
+                    for c in combos
+                ],
+            }
+            for i, why, combos in out
+        ]
+        print(json.dumps(data, indent=2))
+        return 0
+    for entry_id, why, combos in out:
+        print(entry_id + (f"  (not run: {why})" if why else ""))
+        for c in combos:
+            print(f"  {c.expected.value:<13} {c.label()}  on Python {c.python}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
+    from kb.fsutil import write_atomic
+    from kb.verify import record, report
+    from kb.verify.check import contradictions
+    from kb.verify.core import plan, runnable, verify_entries
+
+    settings = _settings(args)
+    total = sum(len(plan(le.entry, settings)) for le in loaded if runnable(le.entry) is None)
+    done = 0
+
+    def progress(entry_id: str, combo: object, result: object) -> None:
+        nonlocal done
+        done += 1
+        if not args.quiet:
+            print(f"kb verify: [{done}/{total}] {report.progress_line(entry_id, combo, result)}",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    if not args.quiet:
+        print(f"kb verify: {len(loaded)} entries, {total} runs", file=sys.stderr, flush=True)
+    verifications = verify_entries([le.entry for le in loaded], settings, progress)
+    found = 0
+    for item, verification in zip(loaded, verifications, strict=True):
+        found += len(contradictions(item.entry, verification))
+        if not args.dry_run:
+            write_atomic(record.path_for(item.path), verification.to_json())
+    entries = [le.entry for le in loaded]
+    if args.format == "json":
+        sys.stdout.write(report.render_json(entries, verifications))
+    else:
+        sys.stdout.write(report.render_text(entries, verifications))
+    print(report.summary(entries, verifications, written=not args.dry_run), file=sys.stderr)
+    return 1 if found else 0
+
+
+def _check(args: argparse.Namespace, root: Path) -> int:
+    import json
+
+    from kb.verify.check import FAILING, check
+
+    loaded = _select(root, args.ids, runnable_only=False)
+    findings = check(loaded, roots=[] if args.ids else [root])
+    failing = [f for f in findings if f.kind in FAILING]
+    if args.format == "json":
+        data = [{"path": f.path, "kind": f.kind, "message": f.message} for f in findings]
+        print(json.dumps(data, indent=2))
+    else:
+        for f in findings:
+            print(f)
+    missing = len(findings) - len(failing)
+    note = f"; {missing} without a verification file" if missing else ""
+    if failing:
+        print(f"kb verify --check: {len(failing)} problems{note}.", file=sys.stderr)
+        return 1
+    print(f"kb verify --check: {len(loaded)} entries, all verification files agree{note}.",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _bisect(args: argparse.Namespace, root: Path) -> int:
+    from kb.verify import bisect, report
+
+    package, entry_id = args.bisect
+    loaded = _select(root, [entry_id], runnable_only=True)[0]
+    settings = _settings(args, with_releases=True)
+
+    def progress(version: str, outcome: str) -> None:
+        if not args.quiet:
+            print(f"kb verify --bisect: {package}=={version}: {outcome}", file=sys.stderr)
+
+    result = bisect.bisect(loaded.entry, package, settings, progress)
+    if args.format == "json":
+        sys.stdout.write(report.bisect_json(result))
+    else:
+        sys.stdout.write(report.bisect_text(result))
+    return 0 if result.agrees else 1

@@ -1,0 +1,174 @@
+"""Verify entries: plan the combinations, install each, run the reproduction, record outcomes.
+
+Returns :class:`~kb.verify.record.Verification` values and writes nothing; the command
+writes the files. Runs of all the entries asked for share one pool of workers (the work
+is installing and waiting on subprocesses), and each result goes to ``progress`` as it
+arrives so that a long run shows where it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import re
+import sysconfig
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kb import __version__
+from kb.matching import CompiledSignature, compile_signature
+from kb.verify import runner
+from kb.verify.envs import Installer
+from kb.verify.plan import Combination, ReleaseSource, combinations, conditions_of, minor
+from kb.verify.record import RunRecord, Verification, entry_hash
+from kb.verify.runner import Outcome, Result
+
+if TYPE_CHECKING:
+    from kb.models import Entry
+
+DEFAULT_TIMEOUT = 120.0
+"""Seconds one reproduction may run before the run is inconclusive."""
+
+Progress = Callable[[str, Combination, Result], None]
+"""Called once per finished run: the entry id, the combination, its result."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How to verify: where environments come from, time limits, the release source."""
+
+    installer: Installer
+    timeout: float = DEFAULT_TIMEOUT
+    releases: ReleaseSource | None = None
+    jobs: int = 2
+    python: str = platform.python_version()
+    today: dt.date | None = None
+
+
+def runnable(entry: Entry) -> str | None:
+    """Why the entry's reproduction cannot be run here, or None when it can."""
+    repro = entry.reproduction
+    if repro is None:
+        return "no reproduction"
+    if repro.language.value not in runner.RUNNABLE:
+        return f"the reproduction is {repro.language.value}, not code kb can run"
+    if repro.needs:
+        return f"the reproduction needs {repro.needs}"
+    marker = entry.affected.marker
+    if marker:
+        from packaging.markers import InvalidMarker, Marker
+
+        try:
+            if not Marker(marker).evaluate():
+                return f"needs a machine where {marker}"
+        except InvalidMarker:
+            return f"the marker {marker!r} does not parse"
+    return None
+
+
+def plan(entry: Entry, settings: Settings) -> list[Combination]:
+    """The combinations ``kb verify`` tests for ``entry``."""
+    conds = conditions_of(entry.affected.conditions)
+    return combinations(conds, settings.python, settings.releases)
+
+
+def verify_entries(
+    entries: Sequence[Entry], settings: Settings, progress: Progress | None = None
+) -> list[Verification]:
+    """Verify each entry (in the order given); entries that cannot run get ``not_run``."""
+    tasks: list[tuple[int, Combination]] = []
+    results: dict[tuple[int, Combination], Result] = {}
+    for i, entry in enumerate(entries):
+        if runnable(entry) is None:
+            tasks.extend((i, combo) for combo in plan(entry, settings))
+    compiled = [_signatures(e) for e in entries]
+
+    def work(task: tuple[int, Combination]) -> None:
+        i, combo = task
+        result = run_one(entries[i], compiled[i], combo, settings)
+        results[task] = result
+        if progress is not None:
+            progress(entries[i].id, combo, result)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
+    try:
+        for _ in pool.map(work, tasks):
+            pass
+    except BaseException:
+        # Ctrl-C: drop what has not started and end the reproductions already running.
+        pool.shutdown(wait=False, cancel_futures=True)
+        runner.stop_all()
+        raise
+    pool.shutdown()
+    out = []
+    for i, entry in enumerate(entries):
+        runs = [_record(combo, results[(j, combo)]) for j, combo in tasks if j == i]
+        out.append(_verification(entry, settings, runs, runnable(entry)))
+    return out
+
+
+def run_one(
+    entry: Entry, signatures: Sequence[CompiledSignature], combo: Combination, settings: Settings
+) -> Result:
+    """Install one combination and run the entry's reproduction in it."""
+    repro = entry.reproduction
+    assert repro is not None
+    if minor(combo.python) != minor(settings.python):
+        return Result(
+            Outcome.INCONCLUSIVE,
+            reason=f"needs Python {minor(combo.python)}, not on this machine",
+        )
+    pins = [f"{name}=={version}" for name, version in combo.packages]
+    reqs = [*pins, *repro.requirements]
+    names = {name for name, _ in combo.packages}
+    if repro.language.value == "shell" and re.search(r"\bpip\b", repro.code) and "pip" not in names:
+        reqs.append("pip")
+    env = settings.installer.environment(reqs, pins)
+    if env.error is not None:
+        # A failure that shows itself while installing (a build that breaks) still counts.
+        output = env.output.replace(str(settings.installer.cache), "<cache>")
+        matched = runner.first_match(output, repro.code, signatures)
+        if matched is not None:
+            return Result(Outcome.AFFECTED, matched=matched, reason="while installing")
+        return Result(Outcome.INCONCLUSIVE, reason=env.error)
+    return runner.run(repro.language.value, repro.code, signatures, env.path, settings.timeout)
+
+
+def _signatures(entry: Entry) -> list[CompiledSignature]:
+    out = []
+    for i, sig in enumerate(entry.signatures):
+        try:
+            out.append(compile_signature(entry.id, i, sig.kind, sig.text, sig.regex, sig.exception))
+        except re.error:
+            out.append(compile_signature(entry.id, i, sig.kind, sig.text, None, sig.exception))
+    return out
+
+
+def _record(combo: Combination, result: Result) -> RunRecord:
+    return RunRecord(
+        combo.packages,
+        combo.python,
+        combo.expected.value,
+        result.outcome.value,
+        result.matched,
+        result.reason,
+    )
+
+
+def _verification(
+    entry: Entry, settings: Settings, runs: list[RunRecord], not_run: str | None
+) -> Verification:
+    today = settings.today or dt.date.today()
+    return Verification(
+        entry=entry.id,
+        hash=entry_hash(entry),
+        date=today.isoformat(),
+        kb=__version__,
+        interpreter=f"{platform.python_implementation()} {settings.python}",
+        platform=sysconfig.get_platform(),
+        installer=settings.installer.name,
+        runs=runs,
+        not_run=not_run,
+    )

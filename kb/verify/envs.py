@@ -1,0 +1,231 @@
+"""Isolated environments, one per set of requirements, made once and kept in a cache.
+
+Two installers: ``uv`` (fast; its wheel cache is shared by every environment) when it is
+installed, else the standard library's ``venv`` with pip (wheels cached by pip). An
+environment is keyed by the interpreter, the installer, the requirements and the index
+options, and is marked complete only after its install succeeded, so an interrupted or
+failed install is never reused. A failed install is a value (:class:`Installed` with
+``error``), not an exception: the run it belonged to is inconclusive and says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = 2
+"""Bumped when environments are made differently, so that older ones are not reused."""
+
+MARKER = "kb-verify-env.json"
+"""Written into an environment once its install succeeded."""
+
+
+def cache_root() -> Path:
+    """kb's cache: ``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``."""
+    env = os.environ.get("KB_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "kb"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """Where packages come from: the default index, or local wheels only (tests, offline)."""
+
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    no_build: bool = False
+    """Install wheels only: a release without a wheel for this interpreter is inconclusive."""
+
+    def args(self) -> list[str]:
+        """The pip/uv options that say so."""
+        out: list[str] = []
+        if self.no_index:
+            out.append("--no-index")
+        for link in self.find_links:
+            out += ["--find-links", link]
+        if self.no_build:
+            out += ["--only-binary", ":all:"]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    """An environment ready to run in, or why it could not be made."""
+
+    path: Path
+    error: str | None = None
+    output: str = ""
+    """The installer's output when it failed: a failure may show itself while building."""
+
+    @property
+    def python(self) -> Path:
+        """The environment's interpreter."""
+        return self.path / "bin" / "python"
+
+
+@dataclass(slots=True)
+class Installer:
+    """Makes and caches environments with ``uv`` or with ``venv`` and pip."""
+
+    cache: Path = field(default_factory=lambda: cache_root() / "verify")
+    options: IndexOptions = field(default_factory=IndexOptions)
+    timeout: float = 600.0
+    """Seconds one install may take (a source build of an old release can hang)."""
+    use_uv: bool | None = None
+    """``None``: uv when it is installed; ``False``: always venv and pip."""
+    interpreter: str = sys.executable
+
+    def __post_init__(self) -> None:
+        if self.use_uv is None:
+            self.use_uv = uv_binary() is not None
+
+    @property
+    def name(self) -> str:
+        """``uv 0.5.1`` or ``pip 24.2``: recorded with the results."""
+        return _tool_version(uv_binary() if self.use_uv else None, self.interpreter)
+
+    def environment(self, requirements: Sequence[str], pins: Sequence[str] = ()) -> Installed:
+        """The cached environment with ``requirements``, made on first use.
+
+        ``pins`` (``name==version``, among the requirements) are the releases under test:
+        with uv they override what other packages declare (an old release capping a
+        dependency below the one under test is how many of these failures happen) and
+        constrain build environments too (a build dependency can be the culprit).
+        """
+        reqs = sorted(set(requirements))
+        pins = sorted(set(pins))
+        key = self._key([*reqs, "--pins", *pins])
+        path = self.cache / "envs" / key
+        if (path / MARKER).is_file():
+            return Installed(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Made in place (scripts record their own path), under a lock: two entries of one
+        # run may need the same environment at the same moment.
+        with _locked(path.with_suffix(".lock")):
+            if (path / MARKER).is_file():
+                return Installed(path)
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
+            error, output = self._make(path, reqs, pins)
+            if error is not None:
+                shutil.rmtree(path, ignore_errors=True)
+                return Installed(path, error, output)
+            (path / MARKER).write_text(json.dumps({"requirements": reqs}, indent=1) + "\n")
+        return Installed(path)
+
+    def _key(self, reqs: list[str]) -> str:
+        ident = json.dumps(
+            [FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()]
+        )
+        return hashlib.sha256(ident.encode()).hexdigest()[:20]
+
+    def _make(self, target: Path, reqs: list[str], pins: list[str]) -> tuple[str | None, str]:
+        """Create the environment at ``target`` and install ``reqs``: an error or None, and
+        the installer's output."""
+        if self.use_uv:
+            uv = uv_binary()
+            assert uv is not None
+            env = {**os.environ, "UV_CACHE_DIR": str(self.cache / "uv")}
+            make = [uv, "venv", "--quiet", "--python", self.interpreter]
+            install = [uv, "pip", "install", "--quiet", "--python", str(target / "bin" / "python")]
+        else:
+            env = {**os.environ, "PIP_CACHE_DIR": str(self.cache / "pip")}
+            make = [self.interpreter, "-m", "venv", "--without-pip"]
+            install = [
+                self.interpreter, "-m", "pip", "--python", str(target / "bin" / "python"),
+                "install", "--quiet", "--disable-pip-version-check",
+            ]  # fmt: skip
+        env.pop("VIRTUAL_ENV", None)
+        error, output = _call([*make, str(target)], env, self.timeout, "creating the environment")
+        if error is not None or not reqs:
+            return error, output
+        extra: list[str] = []
+        if self.use_uv and pins:
+            pinned = target / "kb-verify-pins.txt"
+            pinned.write_text("".join(f"{p}\n" for p in pins), encoding="utf-8")
+            # uv keeps the wheels it builds from sdists without regard to the build
+            # constraints they were built under; --refresh makes it build again, so that
+            # a release under test that is a build dependency really is the one used.
+            extra = ["--override", str(pinned), "--build-constraints", str(pinned), "--refresh"]
+        cmd = [*install, *self.options.args(), *extra, *reqs]
+        error, output = _call(cmd, env, self.timeout, "install")
+        if error is not None and self.options.no_build and "wheel" in error:
+            error += " (source builds were off: --no-build)"
+        return error, output
+
+
+def _call(cmd: list[str], env: dict[str, str], timeout: float, what: str) -> tuple[str | None, str]:
+    try:
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"{what} took longer than {timeout:g} s", ""
+    except OSError as exc:
+        return f"{what} failed: {exc.strerror or exc}", ""
+    output = (proc.stdout or "") + (proc.stderr or "")
+    if proc.returncode == 0:
+        return None, output
+    return f"{what} failed: {_last_line(proc.stderr or proc.stdout)}", output
+
+
+def _last_line(text: str) -> str:
+    """The most telling part of an installer's error output: uv's "Because ..." cause, pip's
+    last ERROR line, else the last line."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for i, ln in enumerate(lines):
+        if ln.startswith(("╰─▶", "cause:")):
+            cause = [ln.removeprefix("╰─▶").removeprefix("cause:").strip()]
+            for more in lines[i + 1 :]:
+                if more.startswith(("hint:", "help:", "╰─▶", "×", "cause:")):
+                    break
+                cause.append(more)
+            return _clip(" ".join(cause))
+    for ln in reversed(lines):
+        if ln.startswith(("ERROR:", "error:")):
+            return _clip(ln)
+    return _clip(lines[-1]) if lines else "(no output)"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def uv_binary() -> str | None:
+    """The ``uv`` executable: next to this interpreter (installed with kb), else on PATH."""
+    beside = Path(sys.executable).parent / "uv"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("uv")
+
+
+def _tool_version(uv: str | None, interpreter: str) -> str:
+    cmd = [uv, "--version"] if uv else [interpreter, "-m", "pip", "--version"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "uv" if uv else "pip"
+    words = out.split()
+    return " ".join(words[:2]) if len(words) >= 2 else ("uv" if uv else "pip")
+
+
+@contextmanager
+def _locked(lock: Path) -> Iterator[None]:
+    import fcntl
+
+    with open(lock, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

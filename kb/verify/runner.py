@@ -1,0 +1,196 @@
+"""Run one reproduction in one environment and let the entry's signatures judge the output.
+
+The run is *affected* when a line of its output (stdout and stderr together) matches one
+of the entry's signatures, with the same matcher as search; *not affected* when it exits 0
+without a match; *inconclusive* otherwise, with the reason (the exit status and the last
+line of output, or the timeout). Lines that only echo the reproduction's own source (as a
+traceback does) never count: a comment there may quote the very error being looked for.
+
+Python reproductions run as a script; shell reproductions run with ``bash -e`` in a fresh
+working directory where ``venv`` is a link to the environment under test (and its
+``bin`` comes first on ``PATH``), so their ``venv/bin/python ...`` lines use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from kb.matching import CompiledSignature
+from kb.normalize import normalize
+
+
+class Outcome(StrEnum):
+    """What one run showed."""
+
+    AFFECTED = "affected"
+    NOT_AFFECTED = "not-affected"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The outcome of one run, the output line that matched, or why it is inconclusive."""
+
+    outcome: Outcome
+    matched: str | None = None
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+RUNNABLE = ("python", "shell")
+"""Reproduction languages kb can run (``text`` is only read)."""
+
+MAX_OUTPUT = 2 * 1024 * 1024
+"""Output kept from one run; the signature a failure prints is near its end."""
+
+
+def run(
+    language: str,
+    code: str,
+    signatures: Sequence[CompiledSignature],
+    env: Path,
+    timeout: float,
+) -> Result:
+    """Run ``code`` with the environment at ``env`` and judge its output by ``signatures``."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kb-verify-") as tmp:
+        work = Path(tmp)
+        if language == "python":
+            (work / "reproduction.py").write_text(code, encoding="utf-8")
+            cmd = [str(env / "bin" / "python"), "reproduction.py"]
+        else:
+            (work / "reproduction.sh").write_text(code, encoding="utf-8")
+            (work / "venv").symlink_to(env, target_is_directory=True)
+            cmd = ["bash", "-e", "reproduction.sh"]
+        status, output = _execute(cmd, work, _child_env(env), timeout)
+        output = _anonymize(output, env, work)
+    seconds = time.monotonic() - started
+    matched = first_match(output, code, signatures)
+    if matched is not None:
+        return Result(Outcome.AFFECTED, matched=matched, seconds=seconds)
+    if status is None:
+        return Result(
+            Outcome.INCONCLUSIVE, reason=f"timed out after {timeout:g} s", seconds=seconds
+        )
+    if status == 0:
+        return Result(Outcome.NOT_AFFECTED, seconds=seconds)
+    last = _last_line(output)
+    return Result(
+        Outcome.INCONCLUSIVE,
+        reason=f"exit status {status} without a matching line; last line: {last}",
+        seconds=seconds,
+    )
+
+
+def first_match(output: str, code: str, signatures: Sequence[CompiledSignature]) -> str | None:
+    """The last output line that one of ``signatures`` matches (source echoes excluded).
+
+    The last, because a traceback ends with the error itself, after the library source
+    lines it quotes."""
+    source = {ln.strip() for ln in code.splitlines() if ln.strip()}
+    for line in reversed(output.splitlines()):
+        stripped = line.strip()
+        if not stripped or stripped in source:
+            continue
+        normalized = normalize(stripped)
+        for sig in signatures:
+            if sig.matches(stripped, normalized):
+                return _clip(stripped)
+    return None
+
+
+def _anonymize(output: str, env: Path, work: Path) -> str:
+    """Paths of this machine out of the output, so that stored lines are the same anywhere."""
+    output = output.replace(str(env), "venv").replace(str(work), ".")
+    return output.replace(sys.base_prefix, "<python>")
+
+
+def _child_env(env: Path) -> dict[str, str]:
+    out = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "KB_DEBUG")
+    }
+    out["PATH"] = f"{env / 'bin'}{os.pathsep}{out.get('PATH', os.defpath)}"
+    out["VIRTUAL_ENV"] = str(env)
+    out["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    out["PYTHONDONTWRITEBYTECODE"] = "1"
+    out.setdefault("LC_ALL", "C.UTF-8")
+    return out
+
+
+def _execute(
+    cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> tuple[int | None, str]:
+    """Exit status (None on timeout) and combined output; the whole process group dies on
+    timeout, so a reproduction's children cannot outlive it."""
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    with _LOCK:
+        _RUNNING.add(proc.pid)
+    try:
+        raw, _ = proc.communicate(timeout=timeout)
+        status: int | None = proc.returncode
+    except subprocess.TimeoutExpired:
+        _kill(proc.pid)
+        raw, _ = proc.communicate()
+        status = None
+    finally:
+        with _LOCK:
+            _RUNNING.discard(proc.pid)
+    return status, raw[-MAX_OUTPUT:].decode("utf-8", errors="replace")
+
+
+_RUNNING: set[int] = set()
+_LOCK = threading.Lock()
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    """Kill every reproduction still running (their own sessions do not get the Ctrl-C)."""
+    with _LOCK:
+        pids = list(_RUNNING)
+    for pid in pids:
+        _kill(pid)
+
+
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")
+_TOOL_ERROR = re.compile(r"^(?:ERROR|error|Error):")
+
+
+def _last_line(output: str) -> str:
+    """The last exception line of the output (``ImportError: ...``), else the last error line
+    of a tool (``ERROR: ...``), else its last line."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    for pattern in (_ERROR_LINE, _TOOL_ERROR):
+        for ln in reversed(lines):
+            if pattern.match(ln):
+                return _clip(ln)
+    return _clip(lines[-1]) if lines else "(no output)"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
