@@ -165,11 +165,16 @@ def _interior(found: list[str], literal: str) -> list[str]:
     """The words of ``literal`` that a text containing it surely has as whole words."""
     if len(found) > 2:
         return found[1:-1]
-    if literal[:1].isalnum() or literal[-1:].isalnum():
-        return [
-            w
-            for i, w in enumerate(found)
-            if not (i == 0 and literal[:1].isalnum())
-            and not (i == len(found) - 1 and literal[-1:].isalnum())
-        ]
-    return found
+    # a word goes on through letters, digits, '_' and '.' (``werkzeug.urls``, ``_app_ctx``),
+    # so a literal that starts or ends with one of them may be cut inside a word
+    starts_inside = _word_char(literal[:1])
+    ends_inside = _word_char(literal[-1:])
+    return [
+        w
+        for i, w in enumerate(found)
+        if not (i == 0 and starts_inside) and not (i == len(found) - 1 and ends_inside)
+    ]
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char in ("_", ".")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kb.matching import Applicability
@@ -106,3 +108,27 @@ def test_package_filter_falls_back_to_full_text(searcher: Searcher) -> None:
     text = f"{URL_QUOTE}\nTypeError: Client() got an unexpected keyword argument 'proxies'\n"
     hits = searcher.search(understand(text), packages=["acme-http"]).hits
     assert [h.id for h in hits][:1] == ["acme-http-7-client-proxies-removed"]
+
+
+@pytest.mark.parametrize(
+    ("regex", "line"),
+    [
+        # a regex cut inside an identifier: the anchor must be a word the query has whole
+        (r"'_(?:app|request)_ctx_stack'", "_app_ctx_stack"),
+        (r"'__(?:version|author)__'", "__version__"),
+    ],
+)
+def test_a_regex_cut_inside_an_identifier_still_matches_exactly(
+    tmp_path: Path, regex: str, line: str
+) -> None:
+    from tests.lint.factory import BASE, entry, write
+
+    root = tmp_path / "entries"
+    text = {
+        "_app_ctx_stack": "ImportError: cannot import name '_app_ctx_stack' from 'flask'",
+        "__version__": "AttributeError: module 'acme' has no attribute '__version__'",
+    }[line]
+    sig = dict(BASE["signatures"][0], text=text, regex=regex)
+    write(root, entry(signatures=[sig], examples=[{"kind": "line", "text": text}]))
+    hits = Searcher(open_index(root, tmp_path / "cache")).search(understand(text)).hits
+    assert hits and hits[0].confidence == HIGH and hits[0].exact
