@@ -71,7 +71,9 @@ def read_bounded(
                     break
             try:
                 chunk = os.read(fd, min(CHUNK, max_bytes - total))
-            except BlockingIOError:  # a descriptor opened non-blocking, not ready after all
+            except BlockingIOError:  # opened non-blocking (a FIFO): wait until there is data
+                if not waitable:
+                    select.select([fd], [], [])
                 continue
             if not chunk:
                 break
