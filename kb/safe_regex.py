@@ -22,6 +22,7 @@ examples need more fails lint.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 MAX_PATTERN_LENGTH = 2000
@@ -63,7 +64,11 @@ class SafePattern:
 
     def search(self, text: str) -> bool:
         """True when the pattern matches somewhere in ``text``."""
-        return self._compiled.search(text) is not None
+        try:
+            return self._compiled.search(text) is not None
+        except UnicodeEncodeError:  # lone surrogates (YAML can write them): not UTF-8
+            clean = text.encode("utf-8", "replace").decode("utf-8")
+            return self._compiled.search(clean) is not None
 
     def __repr__(self) -> str:
         return f"SafePattern({self.pattern!r})"
@@ -74,8 +79,14 @@ def compile_safe(pattern: str) -> SafePattern:
     Python syntax, uses what RE2 cannot run, or is too large."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise re.error(f"longer than {MAX_PATTERN_LENGTH} characters")
+    try:
+        pattern.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise re.error(f"not UTF-8 text (a lone surrogate at position {exc.start})") from None
     # Python's parser only parses here (it does not match), so it cannot be made to hang.
-    flags = re.compile(pattern).flags
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" and the like
+        flags = re.compile(pattern).flags
     engine_pattern = _without_guards(pattern)
     import re2
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 CHUNK = 1 << 20
+MAX_WAIT = 3600.0
+"""Longest single wait on a descriptor; longer timeouts are waited in slices."""
 
 
 class Stop(StrEnum):
@@ -66,12 +68,17 @@ def read_bounded(
             if waitable:
                 assert deadline is not None
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                if remaining <= 0:
                     stopped = Stop.TIME
                     break
+                # select takes no timeout beyond the platform's time_t: wait in slices
+                if not select.select([fd], [], [], min(remaining, MAX_WAIT))[0]:
+                    continue
             try:
                 chunk = os.read(fd, min(CHUNK, max_bytes - total))
-            except BlockingIOError:  # a descriptor opened non-blocking, not ready after all
+            except BlockingIOError:  # opened non-blocking (a FIFO): wait until there is data
+                if not waitable:
+                    select.select([fd], [], [])
                 continue
             if not chunk:
                 break

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kb.errors import display_path
+    from kb.errors import display_path, shorten
     from kb.loader import load_file
     from kb.output.entry import entry_json, entry_text
     from kb.search import open_index
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if record is None:
         close = sorted(i for i in index.state.records if args.id in i)[:5]
         hint = f"; did you mean: {', '.join(close)}" if close else ""
-        raise EntryNotFoundError(f"no entry with id {args.id!r}{hint}")
+        raise EntryNotFoundError(f"no entry with id {shorten(args.id, 120)}{hint}")
     path = root / record["path"]
     loaded, problems = load_file(path)
     if loaded is None:

@@ -7,7 +7,19 @@ from typing import Any
 
 from kb.environment._records import Locked, build, load_json, shape_error
 from kb.environment.model import Environment
-from kb.errors import display_path
+from kb.errors import display_path, shorten
+
+
+def _is_version(text: str) -> bool:
+    from packaging.version import InvalidVersion
+
+    from kb.matching.versions import parse_version
+
+    try:
+        parse_version(text)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def looks_like(data: Any) -> bool:
@@ -38,7 +50,11 @@ def parse(path: Path, data: Any = None) -> Environment:
     requires = data["_meta"].get("requires") if isinstance(data["_meta"], dict) else None
     if isinstance(requires, dict):
         python = requires.get("python_full_version") or requires.get("python_version")
-        if isinstance(python, str):
+        if isinstance(python, str) and _is_version(python):
             env = env.with_python(python)
             env.notes.append(f"interpreter {python} from _meta.requires; platform unknown")
+        elif isinstance(python, str):
+            env.notes.append(
+                f"_meta.requires: interpreter version {shorten(python)} is not PEP 440; ignored"
+            )
     return env

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -44,7 +45,9 @@ def backtracking_risks(pattern: str) -> list[str]:
     """
     parser = importlib.import_module("re._parser")
     try:
-        parsed = parser.parse(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "possible nested set"
+            parsed = parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return []
     found: dict[str, None] = {}

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 def versions_text(verdict: Verdict) -> str:
     """``flask 2.2.2 (<2.2.5), werkzeug 3.0.1 (>=3.0)``."""
-    return ", ".join(f"{c.package} {c.version or '?'} ({c.specifier})" for c in verdict.conditions)
+    return ", ".join(
+        f"{c.package} {_short(c.version or '?')} ({c.specifier})" for c in verdict.conditions
+    )
+
+
+def _short(version: str, limit: int = 40) -> str:
+    """A version as shown in a line of text: a lockfile's may be thousands of digits long."""
+    return version if len(version) <= limit else f"{version[: limit - 10]}...({len(version):,})"
 
 
 def fix_text(verdict: Verdict) -> str:

@@ -123,6 +123,20 @@ def _wait(proc: subprocess.Popen[bytes]) -> tuple[str, str]:
     return chunks["out"].decode(), chunks["err"].decode()
 
 
+@pytest.mark.parametrize("timeout", ["inf", "1e300", "0"])
+def test_any_read_timeout_is_accepted(tmp_path: Path, timeout: str) -> None:
+    proc = kb("search", "--read-timeout", timeout, "-", stdin=URL_QUOTE.encode(), cache=tmp_path)
+    assert_no_bug(proc)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("timeout", ["nan", "-1", "soon"])
+def test_a_bad_read_timeout_is_a_usage_error(tmp_path: Path, timeout: str) -> None:
+    proc = kb("search", "--read-timeout", timeout, "-", stdin=URL_QUOTE.encode(), cache=tmp_path)
+    assert_no_bug(proc)
+    assert proc.returncode == 2
+
+
 @POSIX
 def test_ctrl_c_while_search_reads_searches_what_was_read(tmp_path: Path) -> None:
     proc = _popen("search", "-", cache=tmp_path)

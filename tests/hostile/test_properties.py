@@ -134,3 +134,26 @@ def test_the_log_scanner_takes_any_bytes(logs: list[bytes]) -> None:
     report = scan(streams, _signatures())
     assert report.lines >= 0
     assert not report.interrupted
+
+
+regex_pieces = st.sampled_from(
+    ["a", "b", ".", "\\w", "\\s", "[ab]", "(", ")", "(?:", "|", "*", "+", "?", "{2}",
+     "{1,3}", "\\", "^", "$", "(?<!x)", "(?!y)", "\\1", "[", "]", "\ud800"]
+)  # fmt: skip
+patterns = st.one_of(st.text(max_size=30), st.lists(regex_pieces, max_size=12).map("".join))
+
+
+@PROPERTIES
+@given(patterns, st.text(max_size=200))
+def test_any_signature_regex_compiles_or_is_an_invalid_regex(pattern: str, text: str) -> None:
+    import re
+
+    from kb.lint.regex_shapes import backtracking_risks
+    from kb.safe_regex import compile_safe
+
+    assert isinstance(backtracking_risks(pattern), list)
+    try:
+        compiled = compile_safe(pattern)
+    except re.error:
+        return
+    assert isinstance(compiled.search(text), bool)

@@ -93,6 +93,13 @@ def test_what_the_linear_engine_cannot_run_is_an_invalid_regex(pattern: str) -> 
         compile_signature("e", 0, "exception", "text", pattern, None)
 
 
+def test_lone_surrogates_are_an_invalid_regex_or_plain_text() -> None:
+    with pytest.raises(re.error, match="surrogate"):
+        compile_safe("abc\ud800")
+    assert compile_safe("abc").search("x\ud800abc")
+    assert not compile_safe("abc").search("\ud800")
+
+
 def _hostile_kb(tmp_path: Path) -> Path:
     root = tmp_path / "entries"
     shutil.copytree(FIXTURE_KB, root)
