@@ -45,17 +45,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args(argv)
     extra = ["--jobs", args.jobs, *(["--no-build"] if args.no_build else []), *args.ids]
+    # The cache holds gigabytes of unpacked wheels: report before it is removed.
     with tempfile.TemporaryDirectory(prefix="kb-bench-verify-") as tmp:
         cache = Path(tmp)
         cold, counts = run(cache, extra)
         warm, again = run(cache, extra)
+        report(cold, counts, warm, again)
+        print(f"\ncache size: {disk_usage(cache) / 2**30:.1f} GiB", flush=True)
+    return 0
+
+
+def disk_usage(root: Path) -> int:
+    """Bytes under ``root``, each file once however many hard links it has."""
+    seen: dict[tuple[int, int], int] = {}
+    for f in root.rglob("*"):
+        st = f.lstat()
+        if f.is_file() and not f.is_symlink():
+            seen[(st.st_dev, st.st_ino)] = st.st_size
+    return sum(seen.values())
+
+
+def report(cold: float, counts: dict[str, int], warm: float, again: dict[str, int]) -> None:
+    """The Markdown table."""
     runs = sum(counts.values())
     print("| cache | wall s | runs | runs/s | outcomes |")
     print("|---|---:|---:|---:|---|")
     for name, seconds, c in (("cold (empty)", cold, counts), ("warm", warm, again)):
         tally = ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
-        print(f"| {name} | {seconds:.1f} | {runs} | {runs / seconds:.1f} | {tally} |")
-    return 0
+        print(f"| {name} | {seconds:.1f} | {runs} | {runs / seconds:.1f} | {tally} |", flush=True)
 
 
 if __name__ == "__main__":

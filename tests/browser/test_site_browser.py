@@ -154,11 +154,14 @@ def test_matrix_page_shows_the_right_cells(page: Any, site_url: str) -> None:
         ["fixed", "fixed", "fixed"],
     ]
     label = page.locator(f"{table} tbody tr").nth(1).locator("td").nth(1).locator(".kb-sr-only")
-    # the fixture entry's verification ran this combination, and the cell says so
     assert label.inner_text().strip() == (
-        "(acme-web 2.2 with acme-util 3.0; "
-        "kb verify ran this combination on Python 3.11.7: affected)"
+        "(acme-web 2.2 with acme-util 3.0; kb verify ran this combination on Python 3.11.7:"
+        " affected)"
     )
+    # the cells kb verify ran are marked; the others are declared only
+    marks = page.locator(f"{table} td.kb-verified .kb-verified-mark").all_inner_texts()
+    assert marks == ["(verified)"] * 6
+    assert page.locator(f"{table} td:not(.kb-verified)").count() == 6
 
 
 def _result_links(tab: Any) -> list[str]:
