@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kb.catalog.refresh import Index
 
 
 def add_entries_option(parser: argparse.ArgumentParser) -> None:
@@ -52,3 +56,26 @@ def index_progress(done: int, total: int) -> None:
         print(f"\rkb: indexing {done:,}/{total:,} entries", end="", file=sys.stderr)
         if done == total:
             print(file=sys.stderr)
+
+
+def open_catalog(args: argparse.Namespace) -> tuple[Path, Index]:
+    """The catalog of the chosen entries directory, built or refreshed as needed; its
+    warnings and a count of broken entry files go to stderr (``kb lint`` names them)."""
+    from kb.errors import UsageError
+    from kb.search import RefreshReport, open_index
+
+    root = entries_dir(args)
+    if not root.is_dir():
+        raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
+    report = RefreshReport()
+    index = open_index(root, progress=index_progress if progress_enabled() else None, report=report)
+    for line in report.warnings:
+        print(f"kb: warning: {line}", file=sys.stderr)
+    problems = index.state.problems()
+    if problems:
+        print(
+            f"kb: {len(problems)} problem(s) in {root}; affected entries were skipped "
+            "(run 'kb lint' for details)",
+            file=sys.stderr,
+        )
+    return root, index

@@ -143,24 +143,9 @@ def candidate_entries(
     """The entries that can apply to ``env``, read from the catalog (built or refreshed as
     needed), and the ids of all entries; broken entry files are counted on stderr."""
     from kb.check import candidates
-    from kb.commands._common import entries_dir, index_progress, progress_enabled
-    from kb.errors import UsageError
-    from kb.search import RefreshReport, open_index
+    from kb.commands._common import open_catalog
 
-    root = entries_dir(args)
-    if not root.is_dir():
-        raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
-    report = RefreshReport()
-    index = open_index(root, progress=index_progress if progress_enabled() else None, report=report)
-    for line in report.warnings:
-        print(f"kb: warning: {line}", file=sys.stderr)
-    problems = index.state.problems()
-    if problems:
-        print(
-            f"kb: {len(problems)} problem(s) in {root}; affected entries were skipped "
-            "(run 'kb lint' for details)",
-            file=sys.stderr,
-        )
+    _, index = open_catalog(args)
     return candidates(index, env), index.state.records
 
 

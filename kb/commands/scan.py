@@ -122,24 +122,9 @@ def _indexed_records(
 ) -> tuple[Path, Mapping[str, dict[str, Any]]]:
     """The entries' records from the search index (built or refreshed as needed), so that a
     scan compiles signatures without loading and validating every YAML file."""
-    from kb.commands._common import entries_dir, index_progress, progress_enabled
-    from kb.errors import UsageError
-    from kb.search import RefreshReport, open_index
+    from kb.commands._common import open_catalog
 
-    root = entries_dir(args)
-    if not root.is_dir():
-        raise UsageError(f"{root}: entries directory not found (use --entries DIR)")
-    report = RefreshReport()
-    index = open_index(root, progress=index_progress if progress_enabled() else None, report=report)
-    for line in report.warnings:
-        print(f"kb: warning: {line}", file=sys.stderr)
-    problems = index.state.problems()
-    if problems:
-        print(
-            f"kb: {len(problems)} problem(s) in {root}; affected entries were skipped "
-            "(run 'kb lint' for details)",
-            file=sys.stderr,
-        )
+    root, index = open_catalog(args)
     return root, index.state.records
 
 

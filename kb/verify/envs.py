@@ -21,20 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.catalog.cache import cache_root
+
 FORMAT = 2
 """Bumped when environments are made differently, so that older ones are not reused."""
 
 MARKER = "kb-verify-env.json"
 """Written into an environment once its install succeeded."""
-
-
-def cache_root() -> Path:
-    """kb's cache: ``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``."""
-    env = os.environ.get("KB_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "kb"
 
 
 @dataclass(frozen=True, slots=True)
