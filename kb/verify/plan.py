@@ -21,6 +21,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from kb.matching import contains
+
 PYTHON = "python"
 """The condition package that names the interpreter."""
 
@@ -96,14 +98,9 @@ def _spec(text: str) -> SpecifierSet | None:
 
 
 def holds(cond: Condition, version: str) -> bool:
-    """True when ``version`` is inside the condition's range (pre-releases count)."""
-    spec = _spec(cond.specifier)
-    if spec is None:
-        return False
-    try:
-        return spec.contains(Version(version), prereleases=True)
-    except InvalidVersion:
-        return False
+    """True when ``version`` is inside the condition's range (pre-releases count), by the
+    one version-matching module; a version or range that does not parse does not hold."""
+    return contains(cond.specifier, version) is True
 
 
 def expected(conditions: Sequence[Condition], versions: Mapping[str, str]) -> Expected:
