@@ -56,14 +56,22 @@ class SafePattern:
 
     __slots__ = ("_compiled", "engine_pattern", "flags", "pattern")
 
-    def __init__(self, pattern: str, flags: int, engine_pattern: str, compiled: Any) -> None:
+    def __init__(self, pattern: str, flags: int, engine_pattern: str, compiled: Any | None) -> None:
         self.pattern = pattern
         self.flags = flags
         self.engine_pattern = engine_pattern
         self._compiled = compiled
 
+    @classmethod
+    def prepared(cls, pattern: str, flags: int, engine_pattern: str) -> SafePattern:
+        """A pattern that :func:`compile_safe` accepted before (the catalog keeps its
+        ``engine_pattern``): not checked again, and compiled by RE2 on first use."""
+        return cls(pattern, flags, engine_pattern, None)
+
     def search(self, text: str) -> bool:
         """True when the pattern matches somewhere in ``text``."""
+        if self._compiled is None:
+            self._compiled = _engine_compile(self.engine_pattern)
         try:
             return self._compiled.search(text) is not None
         except UnicodeEncodeError:  # lone surrogates (YAML can write them): not UTF-8
@@ -88,16 +96,20 @@ def compile_safe(pattern: str) -> SafePattern:
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" and the like
         flags = re.compile(pattern).flags
     engine_pattern = _without_guards(pattern)
+    return SafePattern(pattern, flags, engine_pattern, _engine_compile(engine_pattern))
+
+
+def _engine_compile(engine_pattern: str) -> Any:
+    """RE2's compiled program of ``engine_pattern``; :class:`re.error` when RE2 refuses it."""
     import re2
 
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own copy of the error on stderr
     options.max_mem = MAX_PROGRAM_MEMORY
     try:
-        compiled = re2.compile(engine_pattern, options)
+        return re2.compile(engine_pattern, options)
     except re2.error as exc:
         raise re.error(f"not supported by kb's linear-time matcher: {_message(exc)}") from None
-    return SafePattern(pattern, flags, engine_pattern, compiled)
 
 
 def _without_guards(pattern: str) -> str:

@@ -24,18 +24,17 @@ import binascii
 import contextlib
 import json
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kb import __version__
 from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -151,6 +150,25 @@ class State:
             )
             db.execute("CREATE INDEX anchors_word ON anchors (word)")
             db.executemany(
+                "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        entry_id,
+                        rec["path"],
+                        index,
+                        sig["kind"],
+                        sig["text"],
+                        sig["exception"],
+                        _dumps(data) if data is not None else None,
+                        int(not rec.get("lint")),
+                    )
+                    for entry_id, rec in sorted(self.records.items())
+                    for index, (sig, data) in enumerate(
+                        zip(rec["signatures"], rec["match"], strict=True)
+                    )
+                ),
+            )
+            db.executemany(
                 "INSERT INTO packages VALUES (?, ?)",
                 (
                     (package, entry_id)
@@ -172,6 +190,10 @@ class State:
         finally:
             db.close()
 
+    def signatures(self) -> Iterator[SignatureRow]:
+        """Every signature of every entry, by entry id and position."""
+        return _record_rows(self.records)
+
     def ids_with_packages(self, names: Iterable[str]) -> list[str]:
         """Ids of the entries that involve one of the packages ``names``, sorted."""
         wanted = set(names)
@@ -189,7 +211,34 @@ CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE anchors (word TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL);
 CREATE TABLE docs (id TEXT PRIMARY KEY, hash TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE packages (package TEXT NOT NULL, id TEXT NOT NULL);
+CREATE TABLE sigs (
+    id TEXT NOT NULL, path TEXT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL
+);
 """
+
+
+class SignatureRow(NamedTuple):
+    """One signature as the catalog keeps it, for a reader of them all (scan)."""
+
+    entry_id: str
+    path: str
+    index: int  # type: ignore[assignment]  # shadows tuple.index; callers use the field
+    kind: str
+    text: str
+    exception: str | None
+    data: dict[str, Any] | None  # what kb.matching.prepare kept; None: regex does not compile
+    trusted: bool  # False: the entry's signatures fail lint
+
+
+def _record_rows(records: Mapping[str, Mapping[str, Any]]) -> Iterator[SignatureRow]:
+    for entry_id in sorted(records):
+        rec = records[entry_id]
+        for index, (sig, data) in enumerate(zip(rec["signatures"], rec["match"], strict=True)):
+            yield SignatureRow(
+                entry_id, rec["path"], index, sig["kind"], sig["text"], sig["exception"],
+                data, not rec.get("lint"),
+            )  # fmt: skip
 
 
 def record_packages(record: Mapping[str, Any]) -> set[str]:
@@ -267,6 +316,15 @@ class CatalogFile:
             "ORDER BY id"
         )
         return [i for (i,) in rows]
+
+    def signatures(self) -> Iterator[SignatureRow]:
+        """Every signature of every entry, by entry id and position, in one read."""
+        rows = self._db.execute("SELECT * FROM sigs ORDER BY id, idx")
+        for entry_id, path, index, kind, text, exception, data, trusted in rows:
+            yield SignatureRow(
+                entry_id, path, index, kind, text, exception,
+                json.loads(data) if data is not None else None, bool(trusted),
+            )  # fmt: skip
 
     def doc_hashes(self) -> dict[str, str]:
         """``{entry id: content hash}`` of every full-text document."""
@@ -393,26 +451,6 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def signature_words(record: dict[str, Any]) -> list[list[str]]:
-    """For each signature of a record, the words every text it matches surely contains.
-
-    Computed once when an entry is indexed and kept in its record, so that choosing
-    anchors after a one-entry change does not recompile every signature of the KB.
-    """
-    from kb.catalog.records import compile_record_signature
-    from kb.matching import certain_words
-
-    out: list[list[str]] = []
-    for index in range(len(record["signatures"])):
-        try:
-            compiled = compile_record_signature(record, index)
-        except re.error:  # an invalid regex: lint reports it; search skips it
-            out.append([])
-            continue
-        out.append(certain_words(compiled))
-    return out
-
-
 def compute_anchors(state: State) -> None:
     """Give every signature the rarest word it is certain to contain, for exact lookups.
 
@@ -424,7 +462,10 @@ def compute_anchors(state: State) -> None:
     df: Counter[str] = Counter()
     for entry_id in sorted(state.records):
         record = state.records[entry_id]
-        for index, candidates in enumerate(record["anchor_words"]):
+        for index, data in enumerate(record["match"]):
+            if data is None:  # a regex that does not compile: never tried
+                continue
+            candidates = data["words"]
             per_sig.append((entry_id, index, candidates))
             df.update(set(candidates))
     anchors: dict[str, list[list[Any]]] = {}

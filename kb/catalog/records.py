@@ -126,13 +126,44 @@ def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
 
 
 def compile_record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature:
-    """Signature ``index`` of a record, compiled; raises :class:`re.error` for a bad regex."""
+    """Signature ``index`` of a record, compiled from its text and regex (the checking
+    path: the catalog builder uses it); raises :class:`re.error` for a bad regex."""
     from kb.matching import compile_signature
 
     sig = record["signatures"][index]
     return compile_signature(
         record["id"], index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
     )
+
+
+def prepare_signatures(record: Mapping[str, Any]) -> list[dict[str, Any] | None]:
+    """What the catalog keeps of each signature of a record (``None``: its regex does not
+    compile; lint reports it, search and scan skip it). Computed once when an entry is
+    indexed, so that neither anchoring after a one-entry change nor a search compiles
+    or parses the signatures of the KB again."""
+    import re
+
+    from kb.matching import prepare
+
+    out: list[dict[str, Any] | None] = []
+    for index in range(len(record["signatures"])):
+        try:
+            out.append(prepare(compile_record_signature(record, index)))
+        except re.error:
+            out.append(None)
+    return out
+
+
+def record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature | None:
+    """Signature ``index`` of an indexed record, ready to match (its regex is compiled by
+    RE2 on first use); ``None`` when its regex does not compile."""
+    from kb.matching import from_prepared
+
+    data = record["match"][index]
+    if data is None:
+        return None
+    sig = record["signatures"][index]
+    return from_prepared(record["id"], index, sig["kind"], sig["text"], sig["exception"], data)
 
 
 def document_of(entry: Entry, relpath: str) -> dict[str, str]:

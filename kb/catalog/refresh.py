@@ -207,7 +207,7 @@ def _index_one(
     root: Path, rel: str, raw: bytes, state: State
 ) -> tuple[str | None, dict[str, str] | None, list[str]]:
     """Validate one entry; returns its id, its Whoosh document and its problems."""
-    from kb.catalog.records import document_of, record_of
+    from kb.catalog.records import document_of, prepare_signatures, record_of
     from kb.catalog.trust import signature_problems
     from kb.loader import LoadedEntry, parse_entry
 
@@ -219,7 +219,7 @@ def _index_one(
     if existing is not None and existing["path"] != rel:
         return None, None, [f"{shown}: duplicate id {entry.id!r} (also {existing['path']})"]
     record = record_of(entry, rel)
-    record["anchor_words"] = store.signature_words(record)
+    record["match"] = prepare_signatures(record)
     record["lint"] = signature_problems(LoadedEntry(entry, root / rel, shown, doc))
     state.records[entry.id] = record
     return entry.id, document_of(entry, rel), []

@@ -13,6 +13,7 @@ from kb.commands._common import add_entries_option, add_format_option
 from kb.commands.check import add_environment_options
 
 if TYPE_CHECKING:
+    from kb.catalog.cache import CatalogFile, State
     from kb.check import Verdict
     from kb.loader import LoadedEntry
     from kb.scan import Finding
@@ -63,15 +64,16 @@ def _wants_environment(args: argparse.Namespace) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from kb.commands.check import load_environment
-    from kb.scan import scan, signatures_of_records
+    from kb.scan import scan, signatures_of_catalog
 
     if args.files.count("-") > 1:
         from kb.errors import UsageError
 
         raise UsageError("standard input ('-') can be scanned only once")
     env = load_environment(args) if _wants_environment(args) else None
-    root, records = _indexed_records(args)
-    signatures, notes = signatures_of_records(records)
+    root, state = _catalog(args)
+    records = state.records
+    signatures, prepared, notes = signatures_of_catalog(state.signatures())
     from kb.output import scan as output
 
     # only the entries found are loaded in full (titles, versions, fixes)
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         # open every file first, so that a missing one is reported before any work
         streams = list(_opened(args.files, stack))
-        report = scan(streams, signatures, on_finding=as_found if live else None)
+        report = scan(streams, signatures, on_finding=as_found if live else None, prepared=prepared)
     report.notes[:0] = notes
     load({f.entry_id for f in report.findings})
     report.findings = [f for f in report.findings if f.entry_id in by_id]
@@ -117,15 +119,13 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.findings else 0
 
 
-def _indexed_records(
-    args: argparse.Namespace,
-) -> tuple[Path, Mapping[str, dict[str, Any]]]:
-    """The entries' records from the search index (built or refreshed as needed), so that a
-    scan compiles signatures without loading and validating every YAML file."""
+def _catalog(args: argparse.Namespace) -> tuple[Path, State | CatalogFile]:
+    """The catalog of the entries (built or refreshed as needed), so that a scan reads the
+    signatures it keeps without loading and validating every YAML file."""
     from kb.commands._common import open_catalog
 
     root, index = open_catalog(args)
-    return root, index.state.records
+    return root, index.state
 
 
 def _load_found(

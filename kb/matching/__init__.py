@@ -5,6 +5,8 @@ from kb.matching.signatures import (
     CompiledSignature,
     certain_words,
     compile_signature,
+    from_prepared,
+    prepare,
     required_literal,
     required_literals,
 )
@@ -38,6 +40,8 @@ __all__ = [
     "compile_signature",
     "contains",
     "evaluate",
+    "from_prepared",
+    "prepare",
     "required_literal",
     "required_literals",
     "versions_in_range",

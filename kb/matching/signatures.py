@@ -8,7 +8,7 @@ the fast paths never import pydantic.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kb.normalize import normalize, words
 from kb.safe_regex import SafePattern, compile_safe
@@ -46,6 +46,41 @@ def compile_signature(  # noqa: PLR0917 - mirrors the Signature fields one to on
         text=text,
         normalized=normalize(text),
         regex=compile_safe(regex) if regex else None,
+        exception=exception,
+    )
+
+
+def prepare(sig: CompiledSignature) -> dict[str, object]:
+    """What the catalog keeps of a compiled signature, so that search and scan can match
+    it again (:func:`from_prepared`) without parsing or checking its regex a second time:
+    its normalized text, the pattern RE2 runs, the literals a matching text contains, its
+    certain words as whole words (search anchors) and as substrings (the scan prefilter),
+    and its longest required literal (the prefilter's fallback)."""
+    regex = sig.regex
+    return {
+        "normalized": sig.normalized,
+        "pattern": regex.pattern if regex is not None else None,
+        "flags": regex.flags if regex is not None else 0,
+        "engine": regex.engine_pattern if regex is not None else None,
+        "literals": required_literals(sig),
+        "words": certain_words(sig),
+        "loose": certain_words(sig, whole=False),
+        "literal": required_literal(sig),
+    }
+
+
+def from_prepared(  # noqa: PLR0917 - mirrors the Signature fields, as compile_signature
+    entry_id: str, index: int, kind: str, text: str, exception: str | None, data: dict[str, Any]
+) -> CompiledSignature:
+    """A signature from what :func:`prepare` kept; its regex is compiled on first use."""
+    engine = data["engine"]
+    return CompiledSignature(
+        entry_id=entry_id,
+        index=index,
+        kind=kind,
+        text=text,
+        normalized=data["normalized"],
+        regex=SafePattern.prepared(data["pattern"], data["flags"], engine) if engine else None,
         exception=exception,
     )
 

@@ -7,12 +7,15 @@ signature matcher; :func:`signatures_of` compiles the signatures of a catalog.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from kb.matching import CompiledSignature, compile_signature
 from kb.scan.report import Finding, ScanReport, SourceStats
 from kb.scan.scanner import scan
+
+if TYPE_CHECKING:
+    from kb.catalog.cache import SignatureRow
 
 __all__ = [
     "Finding",
@@ -20,7 +23,7 @@ __all__ = [
     "SourceStats",
     "scan",
     "signatures_of",
-    "signatures_of_records",
+    "signatures_of_catalog",
 ]
 
 
@@ -47,26 +50,32 @@ def signatures_of(entries: Iterable[object]) -> tuple[list[CompiledSignature], l
     return compiled, notes
 
 
-def signatures_of_records(
-    records: Mapping[str, Mapping[str, Any]],
-) -> tuple[list[CompiledSignature], list[str]]:
-    """Compiled signatures of the search index's records (``kb.catalog.cache.State.records``):
-    the same signatures as :func:`signatures_of` gives, without loading a YAML file."""
-    from kb.catalog.records import compile_record_signature
+def signatures_of_catalog(
+    rows: Iterable[SignatureRow],
+) -> tuple[list[CompiledSignature], list[dict[str, Any]], list[str]]:
+    """The signatures of a catalog (:meth:`kb.catalog.cache.CatalogFile.signatures`), ready
+    to match, what the catalog kept of each (for :class:`~kb.scan.prefilter.Prefilter`),
+    and notes on those left out: the same signatures as :func:`signatures_of` gives,
+    without loading a YAML file or compiling a regex that no line calls for."""
+    from kb.matching import from_prepared
 
     compiled: list[CompiledSignature] = []
+    prepared: list[dict[str, Any]] = []
     notes: list[str] = []
-    for entry_id in sorted(records):
-        record = records[entry_id]
-        if record.get("lint"):
-            notes.append(f"{record['path']}: fails lint; its signatures are not used")
+    untrusted: set[str] = set()
+    for row in rows:
+        if not row.trusted:
+            if row.entry_id not in untrusted:
+                untrusted.add(row.entry_id)
+                notes.append(f"{row.path}: fails lint; its signatures are not used")
             continue
-        for index in range(len(record["signatures"])):
-            try:
-                compiled.append(compile_record_signature(record, index))
-            except re.error as exc:
-                notes.append(
-                    f"{record['path']}: signatures[{index}].regex does not compile ({exc}); "
-                    "signature skipped"
-                )
-    return compiled, notes
+        if row.data is None:
+            notes.append(
+                f"{row.path}: signatures[{row.index}].regex does not compile; signature skipped"
+            )
+            continue
+        compiled.append(
+            from_prepared(row.entry_id, row.index, row.kind, row.text, row.exception, row.data)
+        )
+        prepared.append(row.data)
+    return compiled, prepared, notes

@@ -15,7 +15,8 @@ lines; a second, overlapping automaton lists every word on a candidate line.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import ahocorasick_rs
 
@@ -27,26 +28,40 @@ MIN_WORD = 4
 def candidate_words(sig: CompiledSignature) -> list[str]:
     """The signature's certain words (the chooser search anchors with), as substrings,
     that can stand for it in a lower-cased line: ASCII, at least :data:`MIN_WORD` long."""
-    found = certain_words(sig, whole=False)
+    return _usable(certain_words(sig, whole=False))
+
+
+def _usable(found: Iterable[str]) -> list[str]:
     return sorted(w for w in found if len(w) >= MIN_WORD and w.isascii())
 
 
 class Prefilter:
     """The fragment chosen for each signature, and which signatures each fragment stands for."""
 
-    def __init__(self, signatures: Sequence[CompiledSignature]) -> None:
+    def __init__(
+        self,
+        signatures: Sequence[CompiledSignature],
+        prepared: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """``prepared``, when given, is what the catalog kept of each signature
+        (:func:`kb.matching.prepare`), so that no regex is parsed here."""
         self.signatures = list(signatures)
         self.unfiltered: list[int] = []
         self.fragment_of: list[str | None] = []
-        options = [candidate_words(sig) for sig in self.signatures]
+        if prepared is None:
+            options = [candidate_words(sig) for sig in self.signatures]
+            literals = [required_literal(sig) for sig in self.signatures]
+        else:
+            options = [_usable(data["loose"]) for data in prepared]
+            literals = [data["literal"] for data in prepared]
         frequency = Counter(word for words in options for word in words)
         by_fragment: dict[bytes, list[int]] = {}
-        for index, (sig, words) in enumerate(zip(self.signatures, options, strict=True)):
+        for index, words in enumerate(options):
             fragment: str | None
             if words:
                 fragment = min(words, key=lambda w: (frequency[w], -len(w), w))
             else:
-                fragment = required_literal(sig)
+                fragment = literals[index]
             self.fragment_of.append(fragment)
             if fragment is None or not fragment.isascii():
                 # bytes.lower() folds ASCII only, so only ASCII fragments are safe here

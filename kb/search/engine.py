@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from kb.catalog.records import compile_record_signature, condition_sets
+from kb.catalog.records import condition_sets, record_signature
 from kb.catalog.refresh import Index
 from kb.catalog.trust import trusted
 from kb.matching import Applicability, CompiledSignature, Known, evaluate
@@ -102,12 +102,17 @@ class Searcher:
             if record is not None and not trusted(record):
                 self.untrusted[entry_id] = list(record["lint"])
             elif record is not None and idx < len(record["signatures"]):
-                try:
-                    compiled = compile_record_signature(record, idx)
-                except re.error:  # an invalid regex: lint reports it
-                    compiled = None
+                compiled = record_signature(record, idx)
             self._compiled[key] = compiled
         return self._compiled[key]
+
+    def _literals(self, entry_id: str, idx: int) -> list[str] | None:
+        """The literals every text signature ``idx`` matches contains (None: never tried)."""
+        record = self.index.state.records.get(entry_id)
+        if record is None or idx >= len(record["match"]) or record["match"][idx] is None:
+            return None
+        literals: list[str] = record["match"][idx]["literals"]
+        return literals
 
     def search(
         self,
@@ -179,7 +184,13 @@ class Searcher:
                 candidates.extend(found)
         best: dict[str, Hit] = {}
         lines = info.failure_lines
+        lowered = text.lower()
         for entry_id, idx in candidates:
+            # a text that matches contains every literal of the signature: most candidates
+            # are ruled out here, before their regex is compiled
+            literals = self._literals(entry_id, idx)
+            if literals is None or not all(lit in lowered or lit in normalized for lit in literals):
+                continue
             sig = self._signature(entry_id, idx)
             if sig is None or not sig.matches(text, normalized):
                 continue
