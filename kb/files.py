@@ -26,15 +26,19 @@ def iter_entry_files(paths: Iterable[Path], problems: list[Problem]) -> Iterator
             problems.append(Problem("KB100", "no such file or directory", Location(str(path))))
 
 
-def entry_file_stats(root: Path, problems: list[Problem]) -> dict[str, tuple[int, int]]:
-    """``{path relative to root: (mtime_ns, size)}`` of every entry file under ``root``.
+def entry_file_stats(
+    root: Path, problems: list[Problem], dirs: dict[str, int] | None = None
+) -> dict[str, tuple[int, int]]:
+    """``{path relative to root: (mtime_ns, size)}`` of every entry file under ``root``;
+    ``dirs``, when given, receives the modification time of every directory walked
+    (relative path, ``''`` for ``root``).
 
-    The freshness check of every search: works on directory entries and strings, never
+    The freshness check of the catalog: works on directory entries and strings, never
     on :class:`~pathlib.Path` objects, which cost more than the stat itself.
     """
     prefix = len(os.path.join(str(root), ""))
     stats: dict[str, tuple[int, int]] = {}
-    for found in _walk(root, problems):
+    for found in _walk(root, problems, dirs, prefix):
         try:
             st = found.stat()
         except OSError:
@@ -43,7 +47,9 @@ def entry_file_stats(root: Path, problems: list[Problem]) -> dict[str, tuple[int
     return stats
 
 
-def _walk(root: Path, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
+def _walk(
+    root: Path, problems: list[Problem], dirs: dict[str, int] | None = None, prefix: int = 0
+) -> Iterator[os.DirEntry[str]]:
     visited: set[tuple[int, int]] = set()
     stack = [root]
     while stack:
@@ -66,6 +72,8 @@ def _walk(root: Path, problems: list[Problem]) -> Iterator[os.DirEntry[str]]:
             )
             continue
         visited.add(key)
+        if dirs is not None:
+            dirs[str(directory)[prefix:]] = st.st_mtime_ns
         try:
             children = sorted(os.scandir(directory), key=lambda d: d.name)
         except OSError as exc:

@@ -1,21 +1,27 @@
-"""The search index on disk: where it lives, whether it is fresh, and keeping it so.
+"""The catalog on disk: where it lives, whether it is fresh, reading it and changing it.
 
 The cache directory (``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``)
-holds, per entries directory, a catalog (an SQLite database of the standard library: file
-stats and content hashes, the records hits are shown from, the signature anchors of the
-exact-match path) and the Whoosh index. A search opens the catalog without reading it:
-it compares the stats of the entry files with one stored fingerprint, looks up only the
-anchors of its own words and loads only the records of its candidates, so its start-up
-does not grow with the records the KB holds. When files changed, only those are read,
-hashed and, if their content changed, re-validated and re-indexed. Removed files drop
-out; a new normalizer version or catalog format rebuilds everything.
+holds, per entries directory, a catalog: one SQLite database (standard library) with the
+entry files' stats and content hashes, the records hits are shown from, every signature
+prepared for matching with the word it is anchored on, the full-text documents and the
+packages each entry involves. A search opens it without reading it: it looks up only the
+signatures anchored on its own words and loads only the records of its matches, so its
+start-up does not grow with the KB.
 
-Writers take a lock and write a new catalog file that replaces the old one atomically,
-so a concurrent search sees the old or the new catalog, never half of one (readers open
-it immutable: the file they opened is never changed in place). A catalog or Whoosh index
-that cannot be read (a killed writer, a damaged disk) is detected and rebuilt. When the
-cache cannot be written (read-only), the index is built in memory for this run and a
-warning says so.
+Freshness: a catalog of at most :data:`FULL_CHECK_LIMIT` files is compared with a ``stat``
+of every entry file. A bigger one is compared with the modification times of its
+directories (a file added, removed or replaced by a rename changes its directory's), so
+the check costs one ``stat`` per directory whatever the number of entries; an entry file
+rewritten in place is then caught when it is a hit (search checks its hits' own files) or
+by ``kb index``, which always compares every file.
+
+Changes are made in place, under the writer lock, in one SQLite transaction: a one-entry
+change rewrites that entry's rows and nothing else. The database is in WAL mode, so a
+search reading it while a writer works sees the catalog before or after the change, never
+half of one, and a writer killed mid-way leaves nothing behind (its transaction never
+happened). A catalog that cannot be read (a damaged disk, another format) is rebuilt;
+when the cache cannot be written (read-only), the catalog is built in memory for this run
+and a warning says so.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -34,10 +40,16 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
+
+FULL_CHECK_LIMIT = 2000
+"""Catalogs of at most this many entry files are checked file by file on every open."""
+
+UNANCHORED = ""
+"""The anchor of a signature that has no certain word (tried on every query)."""
 
 Progress = Callable[[int, int], None]
 
@@ -55,171 +67,37 @@ def index_dir(entries_root: Path, cache: Path | None = None) -> Path:
     """The cache directory of the index of ``entries_root``."""
     resolved = entries_root.resolve()
     # crc32 rather than a cryptographic hash: hashlib costs more at start-up than it
-    # is worth here, and the state file records the root, so a collision only rebuilds
+    # is worth here, and the catalog records the root, so a collision only rebuilds
     key = binascii.crc32(str(resolved).encode()) & 0xFFFFFFFF
     name = "".join(c if c.isalnum() else "-" for c in resolved.parent.name + "-" + resolved.name)
     return (cache or cache_root()) / f"index-{name[-40:]}-{key:08x}"
 
 
-class State:
-    """The catalog in memory, for a writer: records, anchors, file stats, new documents.
-
-    ``token`` is new at every save (the full-text index records the token it was brought
-    up to date with); ``stamp`` is ``(mtime_ns, size)`` of the catalog file when it was
-    read, and ``source`` that file.
-    """
-
-    __slots__ = (
-        "anchors", "docs", "files", "records", "root", "source", "stamp", "token", "unanchored",
-    )  # fmt: skip
-
-    def __init__(
-        self,
-        root: str,
-        *,
-        files: dict[str, dict[str, Any]] | None = None,
-        records: dict[str, dict[str, Any]] | None = None,
-        anchors: dict[str, list[list[Any]]] | None = None,
-        unanchored: list[list[Any]] | None = None,
-        token: str = "",
-        stamp: tuple[int, int] | None = None,
-        source: Path | None = None,
-    ) -> None:
-        self.root = root
-        self.files = files if files is not None else {}
-        self.records = records if records is not None else {}
-        self.anchors = anchors if anchors is not None else {}
-        self.unanchored = unanchored if unanchored is not None else []
-        # the full-text documents of the entries (re)indexed since ``source`` was read;
-        # the others are carried over from that catalog file when this state is saved
-        self.docs: dict[str, tuple[str, dict[str, str]]] = {}
-        self.token = token
-        self.stamp = stamp
-        self.source = source
-
-    def problems(self) -> list[str]:
-        """Messages of the entry files that could not be indexed, sorted by path."""
-        return [p for rel in sorted(self.files) for p in self.files[rel].get("problems", [])]
-
-    def meta(self) -> dict[str, Any]:
-        """What decides whether a stored catalog can be used as it is."""
-        return {
-            "format": INDEX_FORMAT,
-            "normalizer": NORMALIZER_VERSION,
-            "kb": __version__,
-            "root": self.root,
-            "token": self.token,
-            "unanchored": self.unanchored,
-        }
-
-    def save(self, path: Path) -> None:
-        """Write the catalog to a new SQLite file at ``path`` (which must not exist).
-
-        The full-text documents of unchanged entries are copied from the catalog this
-        state was read from, inside SQLite, so a one-entry change does not rebuild them.
-        """
-        import secrets
-        import sqlite3
-
-        self.token = secrets.token_hex(8)
-        db = sqlite3.connect(path, isolation_level=None)
-        try:
-            db.executescript(_SCHEMA)
-            if self.source is not None:
-                db.execute("ATTACH DATABASE ? AS old", (f"file:{self.source}?mode=ro",))
-            db.execute("BEGIN")
-            db.execute(
-                "INSERT INTO meta VALUES ('state', ?), ('fingerprint', ?)",
-                (_dumps(self.meta()), fingerprint(self.stats())),
-            )
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?)",
-                ((rel, _dumps(info)) for rel, info in sorted(self.files.items())),
-            )
-            db.executemany(
-                "INSERT INTO records VALUES (?, ?)",
-                ((entry_id, _dumps(rec)) for entry_id, rec in sorted(self.records.items())),
-            )
-            db.executemany(
-                "INSERT INTO anchors VALUES (?, ?, ?)",
-                (
-                    (word, entry_id, index)
-                    for word, found in self.anchors.items()
-                    for entry_id, index in found
-                ),
-            )
-            db.execute("CREATE INDEX anchors_word ON anchors (word)")
-            db.executemany(
-                "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        entry_id,
-                        rec["path"],
-                        index,
-                        sig["kind"],
-                        sig["text"],
-                        sig["exception"],
-                        _dumps(data) if data is not None else None,
-                        int(not rec.get("lint")),
-                    )
-                    for entry_id, rec in sorted(self.records.items())
-                    for index, (sig, data) in enumerate(
-                        zip(rec["signatures"], rec["match"], strict=True)
-                    )
-                ),
-            )
-            db.executemany(
-                "INSERT INTO packages VALUES (?, ?)",
-                (
-                    (package, entry_id)
-                    for entry_id, rec in sorted(self.records.items())
-                    for package in sorted(record_packages(rec))
-                ),
-            )
-            db.execute("CREATE INDEX packages_package ON packages (package)")
-            db.executemany(
-                "INSERT INTO docs VALUES (?, ?, ?)",
-                ((i, digest, _dumps(doc)) for i, (digest, doc) in sorted(self.docs.items())),
-            )
-            if self.source is not None:
-                db.execute(
-                    "INSERT OR IGNORE INTO docs SELECT * FROM old.docs "
-                    "WHERE id IN (SELECT id FROM records)"
-                )
-            db.execute("COMMIT")
-        finally:
-            db.close()
-
-    def signatures(self) -> Iterator[SignatureRow]:
-        """Every signature of every entry, by entry id and position."""
-        return _record_rows(self.records)
-
-    def ids_with_packages(self, names: Iterable[str]) -> list[str]:
-        """Ids of the entries that involve one of the packages ``names``, sorted."""
-        wanted = set(names)
-        return sorted(i for i, rec in self.records.items() if record_packages(rec) & wanted)
-
-    def stats(self) -> dict[str, tuple[int, int]]:
-        """``{relative path: (mtime_ns, size)}`` of the files this state describes."""
-        return {rel: (info["mtime_ns"], info["size"]) for rel, info in self.files.items()}
-
-
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE files (path TEXT PRIMARY KEY, info TEXT NOT NULL);
-CREATE TABLE records (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE anchors (word TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, mtime INTEGER NOT NULL, size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL, id TEXT, problems TEXT
+);
+CREATE INDEX files_problems ON files (path) WHERE problems IS NOT NULL;
+CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL);
+CREATE TABLE records (id TEXT PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE sigs (
+    id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL, anchor TEXT,
+    PRIMARY KEY (id, idx)
+);
+CREATE INDEX sigs_anchor ON sigs (anchor) WHERE anchor IS NOT NULL;
+CREATE TABLE words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE docs (id TEXT PRIMARY KEY, hash TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE packages (package TEXT NOT NULL, id TEXT NOT NULL);
-CREATE TABLE sigs (
-    id TEXT NOT NULL, path TEXT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL,
-    text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL
-);
+CREATE INDEX packages_package ON packages (package);
+CREATE INDEX packages_id ON packages (id);
 """
 
 
 class SignatureRow(NamedTuple):
-    """One signature as the catalog keeps it, for a reader of them all (scan)."""
+    """One signature as the catalog keeps it."""
 
     entry_id: str
     path: str
@@ -231,14 +109,22 @@ class SignatureRow(NamedTuple):
     trusted: bool  # False: the entry's signatures fail lint
 
 
-def _record_rows(records: Mapping[str, Mapping[str, Any]]) -> Iterator[SignatureRow]:
-    for entry_id in sorted(records):
-        rec = records[entry_id]
-        for index, (sig, data) in enumerate(zip(rec["signatures"], rec["match"], strict=True)):
-            yield SignatureRow(
-                entry_id, rec["path"], index, sig["kind"], sig["text"], sig["exception"],
-                data, not rec.get("lint"),
-            )  # fmt: skip
+class FileInfo(NamedTuple):
+    """What the catalog knows of one entry file."""
+
+    mtime: int
+    size: int
+    sha256: str
+    entry_id: str | None
+
+
+class Indexed(NamedTuple):
+    """One entry as a writer stores it."""
+
+    record: dict[str, Any]
+    prepared: list[dict[str, Any] | None]
+    document: dict[str, str]
+    digest: str
 
 
 def record_packages(record: Mapping[str, Any]) -> set[str]:
@@ -251,80 +137,126 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
-def fingerprint(stats: dict[str, tuple[int, int]]) -> str:
-    """Every entry file's path, mtime and size as one string: equal when nothing changed."""
-    return "\n".join(f"{rel}\t{mtime}\t{size}" for rel, (mtime, size) in sorted(stats.items()))
+class Catalog:
+    """An open catalog: read lazily by searches, changed in place by a writer.
 
-
-class CatalogFile:
-    """A stored catalog opened for reading: records and anchors are read when asked for.
-
-    It answers what :class:`State` answers (``records``, ``anchors``, ``unanchored``,
-    ``problems()``) without reading the whole file; :meth:`load` reads all of it for a
-    writer that will change it.
+    Readers use ``records``, :meth:`candidates`, :meth:`signatures`, :meth:`problems`,
+    :meth:`ids_with_packages` and the full-text documents; a writer, holding the lock,
+    uses :meth:`files`, :meth:`put`, :meth:`drop`, :meth:`touch` and :meth:`commit`.
     """
 
-    def __init__(
-        self, db: Any, root: str, meta: dict[str, Any], stamp: tuple[int, int], path: Path
-    ) -> None:
+    def __init__(self, db: Any, root: str, meta: dict[str, Any], path: Path | None) -> None:
         self._db = db
         self.root = root
-        self.token = str(meta["token"])
-        self.unanchored: list[list[Any]] = list(meta["unanchored"])
-        self.stamp = stamp
+        self.token = str(meta.get("token", ""))
+        self.file_count = int(meta.get("files", 0))
         self.path = path
         self.records = _Records(db)
-        self.anchors = _Anchors(db)
+        self._delta: Counter[str] = Counter()
+        self._added: list[tuple[str, int, list[str]]] = []
+        self._changed = False
 
-    def is_fresh(self, stats: dict[str, tuple[int, int]]) -> bool:
-        """True when no entry file was added, removed or touched since it was written."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        return row is not None and row[0] == fingerprint(stats)
+    # -- freshness ---------------------------------------------------------------------
+
+    def quick_fresh(self, root: Path) -> bool:
+        """True when the directory stamps say nothing changed; always False for a catalog
+        small enough to be checked file by file (:data:`FULL_CHECK_LIMIT`)."""
+        if self.file_count <= FULL_CHECK_LIMIT:
+            return False
+        base = str(root)
+        for rel, mtime in self._db.execute("SELECT path, mtime FROM dirs"):
+            try:
+                if os.stat(os.path.join(base, rel) if rel else base).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def is_fresh(self, stats: Mapping[str, tuple[int, int]], dirs: Mapping[str, int]) -> bool:
+        """True when the files and directories on disk are those the catalog describes."""
+        if len(stats) != self.file_count:
+            return False
+        for rel, mtime, size in self._db.execute("SELECT path, mtime, size FROM files"):
+            if stats.get(rel) != (mtime, size):
+                return False
+        stored = dict(self._db.execute("SELECT path, mtime FROM dirs"))
+        return stored == dict(dirs) or self.file_count <= FULL_CHECK_LIMIT
+
+    def changed_files(self, root: Path, paths: Iterable[str]) -> list[str]:
+        """Those of ``paths`` (relative to ``root``) whose stat differs from the catalog's."""
+        out: list[str] = []
+        for rel in paths:
+            row = self._db.execute(
+                "SELECT mtime, size FROM files WHERE path = ?", (rel,)
+            ).fetchone()
+            try:
+                st = os.stat(root / rel)
+            except OSError:
+                out.append(rel)
+                continue
+            if row is None or (st.st_mtime_ns, st.st_size) != tuple(row):
+                out.append(rel)
+        return out
+
+    # -- reading -----------------------------------------------------------------------
+
+    def candidates(self, words: Iterable[str]) -> list[SignatureRow]:
+        """The signatures anchored on one of ``words``, and those anchored on none."""
+        wanted = [UNANCHORED, *sorted(set(words) - {UNANCHORED})]
+        rows: list[SignatureRow] = []
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(
+                _row(r)
+                for r in self._db.execute(
+                    "SELECT id, path, idx, kind, text, exception, data, trusted FROM sigs "
+                    f"WHERE anchor IN ({marks})",
+                    chunk,
+                )
+            )
+        rows.sort(key=lambda r: (r.entry_id, r.index))
+        return rows
+
+    def signatures(self) -> Iterator[SignatureRow]:
+        """Every signature of every entry, by entry id and position, in one read."""
+        rows = self._db.execute(
+            "SELECT id, path, idx, kind, text, exception, data, trusted FROM sigs ORDER BY id, idx"
+        )
+        for row in rows:
+            yield _row(row)
+
+    def anchors(self) -> dict[str, list[tuple[str, int]]]:
+        """``{anchor word: [(entry id, signature index)]}`` ('' for the unanchored)."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        rows = self._db.execute(
+            "SELECT anchor, id, idx FROM sigs WHERE anchor IS NOT NULL ORDER BY id, idx"
+        )
+        for anchor, entry_id, index in rows:
+            out.setdefault(anchor, []).append((entry_id, index))
+        return out
 
     def problems(self) -> list[str]:
         """Messages of the entry files that could not be indexed, sorted by path."""
         rows = self._db.execute(
-            "SELECT info FROM files WHERE info NOT LIKE '%\"problems\":[]%' ORDER BY path"
+            "SELECT problems FROM files WHERE problems IS NOT NULL ORDER BY path"
         )
-        return [p for (info,) in rows for p in json.loads(info).get("problems", [])]
-
-    def load(self) -> State:
-        """The whole catalog in memory, for a writer."""
-        files = {rel: json.loads(info) for rel, info in self._db.execute("SELECT * FROM files")}
-        records = {i: json.loads(d) for i, d in self._db.execute("SELECT * FROM records")}
-        anchors: dict[str, list[list[Any]]] = {}
-        for word, entry_id, index in self._db.execute("SELECT * FROM anchors ORDER BY rowid"):
-            anchors.setdefault(word, []).append([entry_id, index])
-        return State(
-            self.root,
-            files=files,
-            records=records,
-            anchors=anchors,
-            unanchored=self.unanchored,
-            token=self.token,
-            stamp=self.stamp,
-            source=self.path,
-        )
+        return [p for (found,) in rows for p in json.loads(found)]
 
     def ids_with_packages(self, names: Iterable[str]) -> list[str]:
         """Ids of the entries that involve one of the packages ``names``, sorted."""
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (package TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM wanted")
-        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((n,) for n in names))
-        rows = self._db.execute(
-            "SELECT DISTINCT id FROM packages WHERE package IN (SELECT package FROM wanted) "
-            "ORDER BY id"
-        )
-        return [i for (i,) in rows]
-
-    def signatures(self) -> Iterator[SignatureRow]:
-        """Every signature of every entry, by entry id and position, in one read."""
-        rows = self._db.execute("SELECT * FROM sigs ORDER BY id, idx")
-        for entry_id, path, index, kind, text, exception, data, trusted in rows:
-            yield SignatureRow(
-                entry_id, path, index, kind, text, exception,
-                json.loads(data) if data is not None else None, bool(trusted),
-            )  # fmt: skip
+        wanted = sorted(set(names))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                i
+                for (i,) in self._db.execute(
+                    f"SELECT id FROM packages WHERE package IN ({marks})", chunk
+                )
+            )
+        return sorted(found)
 
     def doc_hashes(self) -> dict[str, str]:
         """``{entry id: content hash}`` of every full-text document."""
@@ -343,6 +275,195 @@ class CatalogFile:
             if row is not None:
                 yield row[0], json.loads(row[1])
 
+    # -- writing (under the lock) ------------------------------------------------------
+
+    def begin(self) -> None:
+        """Start the writer's transaction: nothing is visible to readers until commit."""
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def files(self) -> dict[str, FileInfo]:
+        """Every entry file the catalog describes."""
+        rows = self._db.execute("SELECT path, mtime, size, sha256, id FROM files")
+        return {rel: FileInfo(m, s, h, i) for rel, m, s, h, i in rows}
+
+    def touch(self, rel: str, mtime: int, size: int) -> None:
+        """New stats for a file whose content did not change."""
+        self._db.execute("UPDATE files SET mtime = ?, size = ? WHERE path = ?", (mtime, size, rel))
+        self._changed = True
+
+    def record_file(
+        self,
+        rel: str,
+        info: FileInfo,
+        problems: Sequence[str] = (),
+    ) -> None:
+        """Describe one entry file (its entry, if any, is stored by :meth:`put`)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                rel,
+                info.mtime,
+                info.size,
+                info.sha256,
+                info.entry_id,
+                json.dumps(list(problems)) if problems else None,
+            ),
+        )
+        self._changed = True
+
+    def drop_file(self, rel: str) -> None:
+        """Forget one entry file and the entry it held."""
+        row = self._db.execute("SELECT id FROM files WHERE path = ?", (rel,)).fetchone()
+        if row is not None and row[0] is not None:
+            self.drop(row[0], rel)
+        self._db.execute("DELETE FROM files WHERE path = ?", (rel,))
+        self._changed = True
+
+    def owner(self, entry_id: str) -> str | None:
+        """The file that holds entry ``entry_id`` in the catalog, if any."""
+        row = self._db.execute("SELECT path FROM records WHERE id = ?", (entry_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def drop(self, entry_id: str, rel: str) -> None:
+        """Remove the entry ``entry_id`` when file ``rel`` holds it."""
+        if self.owner(entry_id) != rel:
+            return
+        for (data,) in self._db.execute(
+            "SELECT data FROM sigs WHERE id = ? AND data IS NOT NULL", (entry_id,)
+        ).fetchall():
+            self._delta.subtract(set(json.loads(data)["words"]))
+        for table in ("records", "sigs", "docs", "packages"):
+            self._db.execute(f"DELETE FROM {table} WHERE id = ?", (entry_id,))
+        self.records.forget(entry_id)
+        self._changed = True
+
+    def put(self, rel: str, indexed: Indexed) -> None:
+        """Store one validated entry (its file row is written by :meth:`record_file`)."""
+        record = indexed.record
+        entry_id = record["id"]
+        trusted = int(not record.get("lint"))
+        self._db.execute("INSERT INTO records VALUES (?, ?, ?)", (entry_id, rel, _dumps(record)))
+        self._db.executemany(
+            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                (
+                    entry_id,
+                    index,
+                    rel,
+                    sig["kind"],
+                    sig["text"],
+                    sig["exception"],
+                    _dumps(data) if data is not None else None,
+                    trusted,
+                )
+                for index, (sig, data) in enumerate(
+                    zip(record["signatures"], indexed.prepared, strict=True)
+                )
+            ),
+        )
+        for index, data in enumerate(indexed.prepared):
+            if data is not None:  # a regex that does not compile is never tried
+                self._delta.update(set(data["words"]))
+                self._added.append((entry_id, index, data["words"]))
+        self._db.execute(
+            "INSERT INTO docs VALUES (?, ?, ?)",
+            (entry_id, indexed.digest, _dumps(indexed.document)),
+        )
+        self._db.executemany(
+            "INSERT INTO packages VALUES (?, ?)",
+            ((package, entry_id) for package in sorted(record_packages(record))),
+        )
+        self._changed = True
+
+    def commit(self, dirs: Mapping[str, int], *, rebuilt: bool) -> None:
+        """Anchor the new signatures, record the directory stamps and make it all visible.
+
+        Each new signature is anchored on the rarest of its certain words across the KB
+        (after this change). Signatures stored before keep their anchors: any certain word
+        is a correct anchor, and a rebuild chooses them all afresh.
+        """
+        import secrets
+
+        db = self._db
+        if self._delta:
+            db.executemany(
+                "INSERT INTO words VALUES (?, ?) "
+                "ON CONFLICT (word) DO UPDATE SET df = df + excluded.df",
+                sorted((w, n) for w, n in self._delta.items() if n),
+            )
+            db.execute("DELETE FROM words WHERE df <= 0")
+        if self._added:
+            df = self._delta if rebuilt else self._df({w for *_, ws in self._added for w in ws})
+            db.executemany(
+                "UPDATE sigs SET anchor = ? WHERE id = ? AND idx = ?",
+                (
+                    (
+                        min(words, key=lambda w: (df[w], -len(w), w)) if words else UNANCHORED,
+                        entry_id,
+                        index,
+                    )
+                    for entry_id, index, words in self._added
+                ),
+            )
+        stored = dict(db.execute("SELECT path, mtime FROM dirs"))
+        if stored != dict(dirs):
+            db.execute("DELETE FROM dirs")
+            db.executemany("INSERT INTO dirs VALUES (?, ?)", sorted(dirs.items()))
+            self._changed = True
+        if self._changed:
+            self.token = secrets.token_hex(8)
+            (count,) = db.execute("SELECT count(*) FROM files").fetchone()
+            self.file_count = int(count)
+            meta = _meta(self.root, self.token, self.file_count)
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(meta.items()))
+        db.execute("COMMIT")
+        self._delta.clear()
+        self._added.clear()
+        self._changed = False
+
+    def rollback(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
+
+    def _df(self, words: set[str]) -> Counter[str]:
+        df: Counter[str] = Counter()
+        for word in words:
+            row = self._db.execute("SELECT df FROM words WHERE word = ?", (word,)).fetchone()
+            df[word] = int(row[0]) if row is not None else 0
+        return df
+
+
+def _row(row: tuple[Any, ...]) -> SignatureRow:
+    entry_id, path, index, kind, text, exception, data, trusted = row
+    return SignatureRow(
+        entry_id, path, index, kind, text, exception,
+        json.loads(data) if data is not None else None, bool(trusted),
+    )  # fmt: skip
+
+
+def _meta(root: str, token: str, files: int) -> dict[str, str]:
+    return {
+        "format": str(INDEX_FORMAT),
+        "normalizer": str(NORMALIZER_VERSION),
+        "kb": __version__,
+        "root": root,
+        "token": token,
+        "files": str(files),
+    }
+
+
+def _compatible(meta: Mapping[str, str], root: str) -> bool:
+    return (
+        meta.get("format") == str(INDEX_FORMAT)
+        and meta.get("normalizer") == str(NORMALIZER_VERSION)
+        and meta.get("kb") == __version__
+        and meta.get("root") == root
+    )
+
 
 class _Records(Mapping[str, dict[str, Any]]):
     """Records by id, read from the catalog on demand (and kept once read)."""
@@ -350,6 +471,9 @@ class _Records(Mapping[str, dict[str, Any]]):
     def __init__(self, db: Any) -> None:
         self._db = db
         self._cache: dict[str, dict[str, Any] | None] = {}
+
+    def forget(self, entry_id: str) -> None:
+        self._cache.pop(entry_id, None)
 
     def get(self, entry_id: str, default: Any = None) -> Any:
         if entry_id not in self._cache:
@@ -374,67 +498,97 @@ class _Records(Mapping[str, dict[str, Any]]):
         return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
 
 
-class _Anchors:
-    """Signatures by anchor word, read from the catalog on demand."""
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    def get(self, word: str, default: Any = None) -> Any:
-        rows = self._db.execute(
-            "SELECT id, idx FROM anchors WHERE word = ? ORDER BY rowid", (word,)
-        ).fetchall()
-        return [list(r) for r in rows] if rows else default
-
-
-def read_state(directory: Path, root: str) -> CatalogFile | None:
-    """The catalog in ``directory``, or None when missing, unreadable or out of date."""
+def read_catalog(directory: Path, root: str) -> Catalog | None:
+    """The catalog in ``directory`` opened for reading, or None when it is missing, cannot
+    be read or is of another format, kb version or entries directory."""
     import sqlite3
 
     path = directory / STATE_NAME
-    try:
-        st = path.stat()
-        # immutable: writers never change a catalog file, they replace it
-        db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    except (OSError, sqlite3.Error):
+    if not path.is_file():
         return None
     try:
-        row = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
-        data = json.loads(row[0]) if row is not None else None
-        if not isinstance(data, dict) or (
-            data.get("format") != INDEX_FORMAT
-            or data.get("normalizer") != NORMALIZER_VERSION
-            or data.get("kb") != __version__
-            or data.get("root") != root
-        ):
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if not _compatible(meta, root):
             db.close()
             return None
-        return CatalogFile(db, root, data, (st.st_mtime_ns, st.st_size), path)
-    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        return Catalog(db, root, meta, path)
+    except sqlite3.Error:
         db.close()
         return None
 
 
-def state_changed(directory: Path, state: State | CatalogFile) -> bool:
-    """True when the state file on disk is not the one ``state`` was read from."""
-    try:
-        st = (directory / STATE_NAME).stat()
-    except OSError:
-        return True
-    return state.stamp != (st.st_mtime_ns, st.st_size)
+def open_writer(directory: Path | None, root: str, *, rebuild: bool) -> tuple[Catalog, bool]:
+    """The catalog in ``directory`` opened for writing, its transaction begun (a new one,
+    in memory when ``directory`` is None); the flag is True when it starts empty.
+
+    The caller holds the lock. A catalog that cannot be read, or is of another format, is
+    replaced by a new one; with ``rebuild`` every row goes, inside the same transaction.
+    """
+    import sqlite3
+
+    if directory is None:
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        catalog = _create(db, root, None)
+        catalog.begin()
+        return catalog, True
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / STATE_NAME
+    if path.exists():
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=60)
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            if _compatible(meta, root):
+                _tune(db)
+                catalog = Catalog(db, root, meta, path)
+                catalog.begin()
+                if rebuild:
+                    for table in ("files", "dirs", "records", "sigs", "words", "docs", "packages"):
+                        db.execute(f"DELETE FROM {table}")
+                return catalog, rebuild
+            db.close()
+        except sqlite3.Error:
+            with contextlib.suppress(Exception):
+                db.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{path}{suffix}")
+    db = sqlite3.connect(path, isolation_level=None, timeout=60)
+    db.execute("PRAGMA journal_mode = WAL")
+    catalog = _create(db, root, path)
+    catalog.begin()
+    return catalog, True
 
 
-def scan_files(root: Path) -> tuple[dict[str, tuple[int, int]], list[Problem]]:
-    """``{relative path: (mtime_ns, size)}`` of every entry file under ``root``."""
+def _create(db: Any, root: str, path: Path | None) -> Catalog:
+    """Give a new database the catalog's tables, with the meta of an empty catalog."""
+    _tune(db)
+    db.execute("BEGIN")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    meta = _meta(root, "", 0)
+    db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+    db.execute("COMMIT")
+    return Catalog(db, root, meta, path)
+
+
+def _tune(db: Any) -> None:
+    # a cache: losing the last transaction to a power cut only means re-indexing it
+    db.execute("PRAGMA synchronous = NORMAL")
+
+
+def scan_files(
+    root: Path,
+) -> tuple[dict[str, tuple[int, int]], dict[str, int], list[Problem]]:
+    """``{relative path: (mtime_ns, size)}`` of every entry file under ``root``, the
+    modification time of every directory walked, and what could not be read."""
     problems: list[Problem] = []
-    return entry_file_stats(root, problems), problems
-
-
-def is_fresh(state: State | CatalogFile, stats: dict[str, tuple[int, int]]) -> bool:
-    """True when no entry file was added, removed or touched since ``state`` was written."""
-    if isinstance(state, CatalogFile):
-        return state.is_fresh(stats)
-    return state.stats() == stats
+    dirs: dict[str, int] = {}
+    return entry_file_stats(root, problems, dirs), dirs, problems
 
 
 @contextlib.contextmanager
@@ -451,57 +605,8 @@ def locked(directory: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def compute_anchors(state: State) -> None:
-    """Give every signature the rarest word it is certain to contain, for exact lookups.
-
-    A text that matches a signature contains all the words of its required literals;
-    the rarest of them across the KB is its anchor, so a query only verifies signatures
-    anchored on one of its own words.
-    """
-    per_sig: list[tuple[str, int, list[str]]] = []
-    df: Counter[str] = Counter()
-    for entry_id in sorted(state.records):
-        record = state.records[entry_id]
-        for index, data in enumerate(record["match"]):
-            if data is None:  # a regex that does not compile: never tried
-                continue
-            candidates = data["words"]
-            per_sig.append((entry_id, index, candidates))
-            df.update(set(candidates))
-    anchors: dict[str, list[list[Any]]] = {}
-    unanchored: list[list[Any]] = []
-    for entry_id, index, candidates in per_sig:
-        if not candidates:
-            unanchored.append([entry_id, index])
-            continue
-        anchor = min(candidates, key=lambda w: (df[w], -len(w), w))
-        anchors.setdefault(anchor, []).append([entry_id, index])
-    state.anchors = anchors
-    state.unanchored = unanchored
-
-
 def content_hash(raw: bytes) -> str:
     """The content hash that decides whether an entry changed."""
     import hashlib
 
     return hashlib.sha256(raw).hexdigest()
-
-
-def write_state(directory: Path, state: State) -> None:
-    """Replace the catalog atomically.
-
-    A search that opened the previous catalog goes on reading it: on POSIX its open file
-    stays readable after the rename.
-    """
-    import tempfile
-
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{STATE_NAME}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        os.unlink(tmp)
-        state.save(Path(tmp))
-        os.replace(tmp, directory / STATE_NAME)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

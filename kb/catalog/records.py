@@ -154,18 +154,6 @@ def prepare_signatures(record: Mapping[str, Any]) -> list[dict[str, Any] | None]
     return out
 
 
-def record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature | None:
-    """Signature ``index`` of an indexed record, ready to match (its regex is compiled by
-    RE2 on first use); ``None`` when its regex does not compile."""
-    from kb.matching import from_prepared
-
-    data = record["match"][index]
-    if data is None:
-        return None
-    sig = record["signatures"][index]
-    return from_prepared(record["id"], index, sig["kind"], sig["text"], sig["exception"], data)
-
-
 def document_of(entry: Entry, relpath: str) -> dict[str, str]:
     """The full-text fields of an entry, as the Whoosh index stores them."""
     sig_text = "\n".join(

@@ -10,11 +10,12 @@ the catalog keeps the first time a query needs it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kb.catalog import cache as store
-from kb.catalog.cache import CatalogFile, Progress, State
+from kb.catalog.cache import Catalog, FileInfo, Indexed, Progress
 from kb.errors import display_path
 
 
@@ -42,26 +43,38 @@ class RefreshReport:
 class Index:
     """The open catalog of one entries directory.
 
-    ``state`` answers records, anchors and problems; the full-text path of search keeps
-    its Whoosh index and reader on it (:func:`kb.search.fulltext.reader`)."""
+    ``state`` answers records, signatures and problems; the full-text path of search
+    keeps its Whoosh index and reader on it (:func:`kb.search.fulltext.reader`).
+    ``quick`` is True when freshness was judged by directory stamps only (a big catalog):
+    an entry file rewritten in place may then be newer than its record, which
+    :meth:`changed` tells for the files a caller is about to show.
+    """
 
     def __init__(
         self,
         root: Path,
         directory: Path | None,
-        state: State | CatalogFile,
+        state: Catalog,
         cache: Path | None = None,
+        *,
+        quick: bool = False,
     ) -> None:
         self.root = root
         self.directory = directory
         self.state = state
         self.cache = cache
+        self.quick = quick
         self.fulltext: Any = None
         self.fulltext_reader: Any = None
 
     @property
     def in_memory(self) -> bool:
         return self.directory is None
+
+    def changed(self, paths: Iterable[str]) -> bool:
+        """True when one of ``paths`` (relative to the root) changed since it was indexed
+        and freshness was judged by directory stamps only."""
+        return self.quick and bool(self.state.changed_files(self.root, paths))
 
     def close(self) -> None:
         """Close what was opened on this index (the full-text reader, if any)."""
@@ -77,91 +90,82 @@ def open_index(
     cache: Path | None = None,
     *,
     rebuild: bool = False,
+    full_check: bool = False,
     progress: Progress | None = None,
     report: RefreshReport | None = None,
 ) -> Index:
-    """The index of ``root``, refreshed so that it reflects the files on disk now."""
+    """The index of ``root``, refreshed so that it reflects the files on disk now
+    (with ``full_check``, every file is compared even in a big catalog)."""
     report = report if report is not None else RefreshReport()
     root_key = str(root.resolve())
     directory = store.index_dir(root, cache)
-    stats, walk_problems = store.scan_files(root)
+    catalog = None if rebuild else store.read_catalog(directory, root_key)
+    if catalog is not None and not full_check and catalog.quick_fresh(root):
+        report.unchanged = catalog.file_count
+        return Index(root, directory, catalog, cache, quick=True)
+    stats, dirs, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
-    state: State | CatalogFile | None = None
-    if not rebuild:
-        state = store.read_state(directory, root_key)
-        if state is not None and store.is_fresh(state, stats):
-            report.unchanged = len(stats)
-            return Index(root, directory, state, cache)
-    try:
-        with store.locked(directory):
-            # another process may have refreshed the index while this one waited
-            if not rebuild and (state is None or store.state_changed(directory, state)):
-                state = store.read_state(directory, root_key)
-            if state is not None and store.is_fresh(state, stats):
-                report.unchanged = len(stats)
-                return Index(root, directory, state, cache)
-            loaded = state.load() if isinstance(state, CatalogFile) else None
-            fresh = _refresh(root, loaded, stats, rebuild=rebuild, progress=progress, report=report)
-            store.write_state(directory, fresh)
-            # searches read the catalog as stored: open what was written
-            state = store.read_state(directory, root_key)
-            if state is None:
-                raise OSError(f"{directory}: the catalog just written cannot be read")
-    except OSError as exc:
-        # the cache is only a cache: whatever keeps it from being written (read-only,
-        # full, not a directory), search goes on with an index in memory
-        report.warnings.append(
-            f"{display_path(directory)}: cannot write the index cache "
-            f"({exc.strerror or exc}); "
-            "searching with an index built in memory for this run"
-        )
-        memory = _refresh(root, None, stats, rebuild=True, progress=progress, report=report)
-        return Index(root, None, memory, cache)
-    return Index(root, directory, state, cache)
+    if catalog is not None and catalog.is_fresh(stats, dirs):
+        report.unchanged = len(stats)
+        return Index(root, directory, catalog, cache)
+    if catalog is not None:
+        catalog.close()
+    import sqlite3
 
-
-def _refresh(
-    root: Path,
-    state: State | None,
-    stats: dict[str, tuple[int, int]],
-    *,
-    rebuild: bool,
-    progress: Progress | None,
-    report: RefreshReport,
-) -> State:
-    """Bring ``state`` (None: start empty) up to date with ``stats`` and return it."""
     from kb.loader import gc_paused
 
-    if state is None or rebuild:
-        report.rebuilt = state is not None or rebuild
-        state = State(root=str(root.resolve()))
-    with gc_paused():
-        _apply_changes(root, state, stats, progress, report)
-    store.compute_anchors(state)
-    return state
+    try:
+        with store.locked(directory):
+            writer, empty = store.open_writer(directory, root_key, rebuild=rebuild)
+            try:
+                report.rebuilt = rebuild
+                with gc_paused():
+                    _apply_changes(root, writer, stats, progress, report)
+                writer.commit(dirs, rebuilt=empty)
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.close()
+            catalog = store.read_catalog(directory, root_key)
+            if catalog is None:
+                raise OSError(f"{directory}: the catalog just written cannot be read")
+    except (OSError, sqlite3.Error) as exc:
+        # the cache is only a cache: whatever keeps it from being written (read-only,
+        # full, not a directory), search goes on with a catalog in memory
+        reason = getattr(exc, "strerror", None) or exc
+        report.warnings.append(
+            f"{display_path(directory)}: cannot write the index cache ({reason}); "
+            "searching with an index built in memory for this run"
+        )
+        fresh = RefreshReport()
+        memory, _ = store.open_writer(None, root_key, rebuild=True)
+        with gc_paused():
+            _apply_changes(root, memory, stats, progress, fresh)
+        memory.commit(dirs, rebuilt=True)
+        report.problems = fresh.problems
+        return Index(root, None, memory, cache)
+    return Index(root, directory, catalog, cache)
 
 
 def _apply_changes(
     root: Path,
-    state: State,
+    writer: Catalog,
     stats: dict[str, tuple[int, int]],
     progress: Progress | None,
     report: RefreshReport,
 ) -> None:
-    """Update ``state`` for changed and removed files (new documents go to ``state.docs``)."""
-
+    """Bring the catalog's files and entries in line with ``stats``."""
+    known = writer.files()
     changed: list[str] = []
     for rel, (mtime, size) in stats.items():
-        known = state.files.get(rel)
-        if known is not None and known["mtime_ns"] == mtime and known["size"] == size:
+        info = known.get(rel)
+        if info is not None and info.mtime == mtime and info.size == size:
             report.unchanged += 1
             continue
         changed.append(rel)
-    removed = sorted(set(state.files) - set(stats))
-
-    ids_by_path = {rel: info.get("id") for rel, info in state.files.items()}
-    for rel in removed:
-        _drop(state, rel, ids_by_path)
+    for rel in sorted(set(known) - set(stats)):
+        writer.drop_file(rel)
         report.removed += 1
     total = len(changed)
     for done, rel in enumerate(sorted(changed), 1):
@@ -171,42 +175,34 @@ def _apply_changes(
         try:
             raw = (root / rel).read_bytes()
         except OSError as exc:
-            state.files[rel] = _file_info(mtime, size, "", None, [f"{rel}: cannot read: {exc}"])
+            writer.drop_file(rel)
+            writer.record_file(rel, FileInfo(mtime, size, "", None), [f"{rel}: cannot read: {exc}"])
             continue
         digest = store.content_hash(raw)
-        known = state.files.get(rel)
-        if known is not None and known.get("sha256") == digest:
-            known["mtime_ns"], known["size"] = mtime, size
+        info = known.get(rel)
+        if info is not None and info.sha256 == digest:
+            writer.touch(rel, mtime, size)
             report.unchanged += 1
             continue
-        if known is not None:
-            _drop(state, rel, ids_by_path)
+        if info is not None:
+            writer.drop_file(rel)
             report.updated += 1
         else:
             report.added += 1
-        entry_id, doc, problems = _index_one(root, rel, raw, state)
-        state.files[rel] = _file_info(mtime, size, digest, entry_id, problems)
-        if entry_id is not None and doc is not None:
-            state.docs[entry_id] = (digest, doc)
-
-
-def _file_info(
-    mtime: int, size: int, digest: str, entry_id: str | None, problems: list[str]
-) -> dict[str, Any]:
-    return {"mtime_ns": mtime, "size": size, "sha256": digest, "id": entry_id, "problems": problems}
-
-
-def _drop(state: State, rel: str, ids_by_path: dict[str, Any]) -> None:
-    entry_id = ids_by_path.get(rel)
-    if entry_id is not None and state.records.get(entry_id, {}).get("path") == rel:
-        del state.records[entry_id]
-    state.files.pop(rel, None)
+        indexed, problems = _index_one(root, rel, raw, digest, writer)
+        if indexed is not None:
+            writer.put(rel, indexed)
+        writer.record_file(
+            rel,
+            FileInfo(mtime, size, digest, indexed.record["id"] if indexed else None),
+            problems,
+        )
 
 
 def _index_one(
-    root: Path, rel: str, raw: bytes, state: State
-) -> tuple[str | None, dict[str, str] | None, list[str]]:
-    """Validate one entry; returns its id, its Whoosh document and its problems."""
+    root: Path, rel: str, raw: bytes, digest: str, writer: Catalog
+) -> tuple[Indexed | None, list[str]]:
+    """Validate one entry; returns what the catalog stores of it, or its problems."""
     from kb.catalog.records import document_of, prepare_signatures, record_of
     from kb.catalog.trust import signature_problems
     from kb.loader import LoadedEntry, parse_entry
@@ -214,12 +210,10 @@ def _index_one(
     shown = display_path(root / rel)
     doc, entry, problems = parse_entry(raw, shown)
     if entry is None or doc is None:
-        return None, None, [str(p) for p in problems]
-    existing = state.records.get(entry.id)
-    if existing is not None and existing["path"] != rel:
-        return None, None, [f"{shown}: duplicate id {entry.id!r} (also {existing['path']})"]
+        return None, [str(p) for p in problems]
+    owner = writer.owner(entry.id)
+    if owner is not None and owner != rel:
+        return None, [f"{shown}: duplicate id {entry.id!r} (also {owner})"]
     record = record_of(entry, rel)
-    record["match"] = prepare_signatures(record)
     record["lint"] = signature_problems(LoadedEntry(entry, root / rel, shown, doc))
-    state.records[entry.id] = record
-    return entry.id, document_of(entry, rel), []
+    return Indexed(record, prepare_signatures(record), document_of(entry, rel), digest), []

@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     index = open_index(
         root,
         rebuild=args.rebuild,
+        full_check=True,
         progress=index_progress if progress_enabled() else None,
         report=report,
     )

@@ -13,7 +13,7 @@ from kb.commands._common import add_entries_option, add_format_option
 from kb.commands.check import add_environment_options
 
 if TYPE_CHECKING:
-    from kb.catalog.cache import CatalogFile, State
+    from kb.catalog.cache import Catalog
     from kb.check import Verdict
     from kb.loader import LoadedEntry
     from kb.scan import Finding
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if report.findings else 0
 
 
-def _catalog(args: argparse.Namespace) -> tuple[Path, State | CatalogFile]:
+def _catalog(args: argparse.Namespace) -> tuple[Path, Catalog]:
     """The catalog of the entries (built or refreshed as needed), so that a scan reads the
     signatures it keeps without loading and validating every YAML file."""
     from kb.commands._common import open_catalog

@@ -47,13 +47,19 @@ def search_text(
     """Search ``text`` in the entries of ``entries_dir`` (index refreshed as needed;
     ``progress(done, total)`` is called for each entry indexed on the way)."""
     report = RefreshReport()
+    info = understand(text, truncated_from)
     index = open_index(entries_dir, cache, report=report, progress=progress)
-    report.problems = index.state.problems()
-    searcher = Searcher(index)
     try:
-        result = searcher.search(
-            understand(text, truncated_from), limit=limit, packages=packages, versions=versions
-        )
+        searcher = Searcher(index)
+        result = searcher.search(info, limit=limit, packages=packages, versions=versions)
+        if index.changed(h.record["path"] for h in result.hits):
+            # a big catalog is judged fresh by its directories: a hit's file was rewritten
+            # in place since it was indexed, so bring every file up to date and search again
+            index.close()
+            index = open_index(entries_dir, cache, full_check=True, progress=progress)
+            searcher = Searcher(index)
+            result = searcher.search(info, limit=limit, packages=packages, versions=versions)
+        report.problems = index.state.problems()
     finally:
         index.close()
     report.warnings.extend(untrusted_warnings(searcher.untrusted))

@@ -18,10 +18,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from kb.catalog.records import condition_sets, record_signature
+from kb.catalog.cache import SignatureRow
+from kb.catalog.records import condition_sets
 from kb.catalog.refresh import Index
-from kb.catalog.trust import trusted
-from kb.matching import Applicability, CompiledSignature, Known, evaluate
+from kb.matching import Applicability, CompiledSignature, Known, evaluate, from_prepared
 from kb.normalize import normalize, tokens, words
 from kb.search.query import QueryInfo
 from kb.signature_words import identifying_words
@@ -93,26 +93,20 @@ class Searcher:
         self.untrusted: dict[str, list[str]] = {}
         """Entries whose signatures were left out because they fail lint, with why."""
 
-    def _signature(self, entry_id: str, idx: int) -> CompiledSignature | None:
-        key = (entry_id, idx)
+    def _signature(self, row: SignatureRow) -> CompiledSignature | None:
+        key = (row.entry_id, row.index)
         if key not in self._compiled:
-            record = self.index.state.records.get(entry_id)
             compiled = None
             # an entry whose signatures fail lint is found by full text only
-            if record is not None and not trusted(record):
-                self.untrusted[entry_id] = list(record["lint"])
-            elif record is not None and idx < len(record["signatures"]):
-                compiled = record_signature(record, idx)
+            if not row.trusted:
+                record = self.index.state.records.get(row.entry_id)
+                self.untrusted[row.entry_id] = list(record["lint"]) if record else []
+            elif row.data is not None:
+                compiled = from_prepared(
+                    row.entry_id, row.index, row.kind, row.text, row.exception, row.data
+                )
             self._compiled[key] = compiled
         return self._compiled[key]
-
-    def _literals(self, entry_id: str, idx: int) -> list[str] | None:
-        """The literals every text signature ``idx`` matches contains (None: never tried)."""
-        record = self.index.state.records.get(entry_id)
-        if record is None or idx >= len(record["match"]) or record["match"][idx] is None:
-            return None
-        literals: list[str] = record["match"][idx]["literals"]
-        return literals
 
     def search(
         self,
@@ -177,21 +171,20 @@ class Searcher:
         text = info.text
         normalized = normalize(text)
         query_words = set(words(text)) | set(words(normalized))
-        candidates: list[list[Any]] = list(state.unanchored)
-        for word in query_words:
-            found = state.anchors.get(word)
-            if found:
-                candidates.extend(found)
+        candidates = state.candidates(query_words)
         best: dict[str, Hit] = {}
         lines = info.failure_lines
         lowered = text.lower()
-        for entry_id, idx in candidates:
+        for row in candidates:
             # a text that matches contains every literal of the signature: most candidates
             # are ruled out here, before their regex is compiled
-            literals = self._literals(entry_id, idx)
-            if literals is None or not all(lit in lowered or lit in normalized for lit in literals):
+            if row.trusted and (
+                row.data is None
+                or not all(lit in lowered or lit in normalized for lit in row.data["literals"])
+            ):
                 continue
-            sig = self._signature(entry_id, idx)
+            sig = self._signature(row)
+            entry_id = row.entry_id
             if sig is None or not sig.matches(text, normalized):
                 continue
             line, position = _matching_line(sig, lines)

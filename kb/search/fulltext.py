@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.catalog import cache as store
-from kb.catalog.cache import CatalogFile, State
+from kb.catalog.cache import Catalog
 from kb.catalog.refresh import Index
 from kb.search import backend
 
@@ -31,12 +31,10 @@ def reader(index: Index) -> Any:
     """A Whoosh reader of ``index``'s full text, built or brought up to date first."""
     if index.fulltext_reader is None:
         if index.fulltext is None:
-            state = index.state
-            if isinstance(state, CatalogFile):
-                assert index.directory is not None
-                index.fulltext = open_fulltext(index.directory, state)
+            if index.directory is None:
+                index.fulltext = in_memory(index.state)
             else:
-                index.fulltext = in_memory(state)
+                index.fulltext = open_fulltext(index.directory, index.state)
         index.fulltext_reader = backend.Reader(index.fulltext)
     return index.fulltext_reader
 
@@ -47,14 +45,14 @@ def reopen(index: Index) -> Any:
     return reader(index)
 
 
-def in_memory(state: State) -> Any:
-    """A Whoosh index in memory of every document of ``state`` (no cache to keep it in)."""
+def in_memory(catalog: Catalog) -> Any:
+    """A Whoosh index in memory of every document of ``catalog`` (no cache to keep it in)."""
     ix = backend.create(None)
-    backend.update(ix, [], (doc for _, doc in state.docs.values()))
+    backend.update(ix, [], (doc for _, doc in catalog.docs()))
     return ix
 
 
-def open_fulltext(directory: Path, catalog: CatalogFile) -> Any:
+def open_fulltext(directory: Path, catalog: Catalog) -> Any:
     """The Whoosh index of ``catalog``, built or brought up to date as needed."""
     pointer = _read_pointer(directory)
     if pointer is not None and pointer["token"] == catalog.token:
@@ -83,7 +81,7 @@ def open_fulltext(directory: Path, catalog: CatalogFile) -> Any:
         return ix
 
 
-def _update(ix: Any, path: Path, catalog: CatalogFile, known: dict[str, str] | None = None) -> None:
+def _update(ix: Any, path: Path, catalog: Catalog, known: dict[str, str] | None = None) -> None:
     """Add, replace and drop documents so that the index holds the catalog's."""
     from kb.fsutil import write_atomic
 

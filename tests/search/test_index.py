@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -31,10 +30,9 @@ def state_file(root: Path, cache: Path) -> Path:
 def stored_meta(root: Path, cache: Path) -> dict[str, object]:
     db = sqlite3.connect(state_file(root, cache))
     try:
-        (value,) = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+        return dict(db.execute("SELECT key, value FROM meta"))
     finally:
         db.close()
-    return dict(json.loads(value))
 
 
 def top(root: Path, cache: Path, text: str) -> list[str]:
@@ -68,6 +66,86 @@ def test_one_changed_entry_is_reindexed_alone(fixture_kb: Path, tmp_path: Path) 
     )
 
 
+def test_a_one_entry_change_is_made_in_place(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    before = state_file(fixture_kb, cache).stat().st_ino
+    db = sqlite3.connect(state_file(fixture_kb, cache))
+    other = "SELECT anchor, data FROM sigs WHERE id = 'acme-http-7-client-proxies-removed'"
+    untouched = db.execute(other).fetchall()
+    db.close()
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("'url_quote'", "'url_quote_plus'", 1),
+        encoding="utf-8",
+    )
+    assert refresh(fixture_kb, cache).updated == 1
+    # the same database file, changed in place; the other entry's rows as they were
+    assert state_file(fixture_kb, cache).stat().st_ino == before
+    db = sqlite3.connect(state_file(fixture_kb, cache))
+    assert db.execute(other).fetchall() == untouched
+    db.close()
+
+
+def big_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the fixture KB count as big: freshness by directory stamps only."""
+    monkeypatch.setattr(store, "FULL_CHECK_LIMIT", 1)
+
+
+def test_a_big_catalog_sees_added_and_removed_files_by_their_directories(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big_catalog(monkeypatch)
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    assert open_index(fixture_kb, cache).quick
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    moved = fixture_kb / "acme-moved" / path.name
+    moved.parent.mkdir()
+    path.rename(moved)
+    report = refresh(fixture_kb, cache)
+    assert (report.added, report.removed) == (1, 1)
+    assert top(fixture_kb, cache, URL_QUOTE) == ["acme-web-12-removed-url-quote"]
+
+
+def test_a_big_catalog_checks_the_files_of_its_hits(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kb.search import search_text
+
+    big_catalog(monkeypatch)
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    # rewritten in place: its directory's stamp does not change
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert refresh(fixture_kb, cache).updated == 0  # directory stamps: nothing changed
+    result, _ = search_text(URL_QUOTE, fixture_kb, cache=cache)
+    # the hit's own file was newer than its record: indexed again before answering
+    assert not any(h.exact for h in result.hits)
+    result, _ = search_text(
+        "ImportError: cannot import name 'url_quote_plus' from 'acme_util.urls'",
+        fixture_kb,
+        cache=cache,
+    )
+    assert result.hits[0].id == "acme-web-12-removed-url-quote"
+
+
+def test_kb_index_compares_every_file_of_a_big_catalog(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big_catalog(monkeypatch)
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert refresh(fixture_kb, cache, full_check=True).updated == 1
+
+
 def test_touched_but_unchanged_entry_is_not_reindexed(fixture_kb: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     refresh(fixture_kb, cache)
@@ -94,7 +172,7 @@ def test_new_normalizer_version_rebuilds(
     monkeypatch.setattr(store, "NORMALIZER_VERSION", store.NORMALIZER_VERSION + 1)
     report = refresh(fixture_kb, cache)
     assert report.added == 2
-    assert stored_meta(fixture_kb, cache)["normalizer"] == store.NORMALIZER_VERSION
+    assert stored_meta(fixture_kb, cache)["normalizer"] == str(store.NORMALIZER_VERSION)
 
 
 @pytest.mark.parametrize("damage", ["state", "whoosh"])
@@ -138,10 +216,14 @@ def test_write_failure_falls_back_to_memory(
 ) -> None:
     import errno
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OSError(errno.EROFS, "Read-only file system")
+    open_writer = store.open_writer
 
-    monkeypatch.setattr(store, "write_state", refuse)
+    def refuse(directory: Path | None, *args: object, **kwargs: object) -> object:
+        if directory is not None:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return open_writer(directory, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "open_writer", refuse)
     report = RefreshReport()
     index = open_index(fixture_kb, tmp_path / "cache", report=report)
     assert index.in_memory
@@ -212,8 +294,17 @@ def test_catalog_left_by_a_killed_writer_is_rebuilt(tmp_path: Path) -> None:
             str(cache),
         ]
     )
-    # kill it while it writes the new catalog file
-    _kill_when(writer, lambda: bool(list(directory.glob(f".{store.STATE_NAME}.*"))))
+    wal = directory / (store.STATE_NAME + "-wal")
+
+    def writing() -> bool:
+        try:
+            return wal.stat().st_size > 64 * 1024
+        except OSError:
+            return False
+
+    # kill it in the middle of its transaction
+    _kill_when(writer, writing)
+    assert writer.returncode == -9
     text, expected = queries(400)[123]
     index = open_index(root, cache)
     try:
