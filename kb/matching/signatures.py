@@ -116,8 +116,16 @@ def required_literals(sig: CompiledSignature) -> list[str]:
     """
     if sig.regex is None:
         return [sig.normalized] if sig.normalized else []
-    runs = _regex_literals(sig.regex)
-    return [r for r in runs if r in sig.normalized]
+    out: list[str] = []
+    for run in _regex_literals(sig.regex):
+        if run in sig.normalized:
+            out.append(run)
+            continue
+        # the normalizer rewrites numbers and quoted paths: keep the pieces of the run it
+        # leaves as they are (runs of letters, '_', '.' and spaces)
+        pieces = (m.group().strip() for m in _WORDS.finditer(run))
+        out.extend(p for p in pieces if p and p in sig.normalized)
+    return list(dict.fromkeys(out))
 
 
 def _longest_words(text: str) -> str | None:
