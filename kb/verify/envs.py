@@ -19,9 +19,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from kb.catalog.cache import cache_root
+from kb.verify import procs
 
 FORMAT = 2
 """Bumped when environments are made differently, so that older ones are not reused."""
@@ -159,17 +161,16 @@ class Installer:
 
 def _call(cmd: list[str], env: dict[str, str], timeout: float, what: str) -> tuple[str | None, str]:
     try:
-        proc = subprocess.run(
-            cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return f"{what} took longer than {timeout:g} s", ""
+        status, out, err = procs.run(cmd, env=env, timeout=timeout)
     except OSError as exc:
         return f"{what} failed: {exc.strerror or exc}", ""
-    output = (proc.stdout or "") + (proc.stderr or "")
-    if proc.returncode == 0:
-        return None, output
-    return f"{what} failed: {_last_line(proc.stderr or proc.stdout)}", output
+    if status is None:
+        return f"{what} took longer than {timeout:g} s", ""
+    stdout = out.decode("utf-8", errors="replace")
+    stderr = err.decode("utf-8", errors="replace")
+    if status == 0:
+        return None, stdout + stderr
+    return f"{what} failed: {_last_line(stderr or stdout)}", stdout + stderr
 
 
 def _last_line(text: str) -> str:
@@ -202,6 +203,7 @@ def uv_binary() -> str | None:
     return shutil.which("uv")
 
 
+@cache
 def _tool_version(uv: str | None, interpreter: str) -> str:
     cmd = [uv, "--version"] if uv else [interpreter, "-m", "pip", "--version"]
     try:
