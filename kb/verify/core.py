@@ -22,7 +22,14 @@ from kb import __version__
 from kb.matching import CompiledSignature, compile_signature
 from kb.verify import procs, runner
 from kb.verify.envs import Installer
-from kb.verify.plan import Combination, ReleaseSource, combinations, conditions_of, minor
+from kb.verify.plan import (
+    Combination,
+    Expected,
+    ReleaseSource,
+    combinations_of_sets,
+    conditions_of,
+    minor,
+)
 from kb.verify.record import RunRecord, Verification, entry_hash
 from kb.verify.runner import Outcome, Result
 
@@ -60,22 +67,41 @@ def runnable(entry: Entry) -> str | None:
         return f"the reproduction is {repro.language.value}, not code kb can run"
     if repro.needs:
         return f"the reproduction needs {repro.needs}"
-    marker = entry.affected.marker
-    if marker:
-        from packaging.markers import InvalidMarker, Marker
-
-        try:
-            if not Marker(marker).evaluate():
-                return f"needs a machine where {marker}"
-        except InvalidMarker:
+    markers = [s.marker for _, s in entry.affected.sets()]
+    for marker in markers:
+        if marker and _marker_holds(marker) is None:
             return f"the marker {marker!r} does not parse"
+    if not any(not m or _marker_holds(m) for m in markers):
+        return "needs a machine where " + " or ".join(dict.fromkeys(m for m in markers if m))
     return None
 
 
+def _marker_holds(marker: str) -> bool | None:
+    """Whether the PEP 508 ``marker`` holds on this machine; None when it does not parse."""
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return Marker(marker).evaluate()
+    except InvalidMarker:
+        return None
+
+
 def plan(entry: Entry, settings: Settings) -> list[Combination]:
-    """The combinations ``kb verify`` tests for ``entry``."""
-    conds = conditions_of(entry.affected.conditions)
-    return combinations(conds, settings.python, settings.releases)
+    """The combinations ``kb verify`` tests for ``entry``: those of its conditions and of
+    each alternative whose marker holds here, each once, every expectation judged over all
+    of the entry's condition sets (as ``kb verify --check`` judges the runs)."""
+    from kb.verify.check import expected_of
+
+    sets = [
+        conditions_of(s.conditions)
+        for _, s in entry.affected.sets()
+        if not s.marker or _marker_holds(s.marker)
+    ]
+
+    def judge(packages: tuple[tuple[str, str], ...], python: str) -> Expected:
+        return expected_of(entry, packages, python)
+
+    return combinations_of_sets(sets, settings.python, judge, settings.releases)
 
 
 def verify_entries(
