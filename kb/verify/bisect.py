@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from kb.errors import UsageError
-from kb.verify.plan import PYTHON, Combination, Expected, conditions_of
+from kb.verify.plan import PYTHON, Combination, Expected, conditions_of, expected_of
 from kb.verify.releases import final_releases
 from kb.verify.runner import Outcome
 
@@ -77,7 +77,6 @@ def bisect(
     progress: Callable[[str, str], None] | None = None,
 ) -> Bisection:
     """Bisect ``package``'s releases (from ``settings.releases``) for ``entry``."""
-    from kb.verify.check import expected_of
     from kb.verify.core import _signatures, plan, run_one, runnable
 
     name = str(canonicalize_name(package))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kb.errors import display_path
 from kb.verify import record
-from kb.verify.plan import PYTHON, Expected
+from kb.verify.plan import expected_of
 from kb.verify.record import Malformed, RunRecord, Verification
 
 if TYPE_CHECKING:
@@ -43,21 +43,6 @@ FAILING = frozenset({"malformed", "stale", "contradiction", "orphan"})
 def expectation(entry: Entry, run: RunRecord) -> str:
     """What the entry's condition sets say the run's releases should show."""
     return expected_of(entry, run.packages, run.python).value
-
-
-def expected_of(entry: Entry, packages: Iterable[tuple[str, str]], python: str) -> Expected:
-    """What the entry's condition sets (all of them) say ``packages`` on ``python`` should
-    show, by the one version-matching module: the environment holds exactly the packages
-    installed for it, so an alternative's package that was not installed does not hold."""
-    from packaging.markers import default_environment
-
-    from kb.matching import Applicability, Known, evaluate
-
-    versions = {**dict(packages), PYTHON: python}
-    markers = {k: str(v) for k, v in default_environment().items()}
-    known = Known(versions, markers, complete=True)
-    applies = evaluate(entry.affected.matching_sets(), known).applies
-    return Expected.AFFECTED if applies is Applicability.AFFECTED else Expected.NOT_AFFECTED
 
 
 def contradictions(entry: Entry, verification: Verification) -> list[tuple[RunRecord, str]]:

@@ -28,6 +28,7 @@ from kb.verify.plan import (
     ReleaseSource,
     combinations_of_sets,
     conditions_of,
+    expected_of,
     minor,
 )
 from kb.verify.record import RunRecord, Verification, entry_hash
@@ -90,7 +91,6 @@ def plan(entry: Entry, settings: Settings) -> list[Combination]:
     """The combinations ``kb verify`` tests for ``entry``: those of its conditions and of
     each alternative whose marker holds here, each once, every expectation judged over all
     of the entry's condition sets (as ``kb verify --check`` judges the runs)."""
-    from kb.verify.check import expected_of
 
     sets = [
         conditions_of(s.conditions)

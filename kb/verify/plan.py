@@ -20,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from kb.matching import contains
+
+if TYPE_CHECKING:
+    from kb.models import Entry
 
 PYTHON = "python"
 """The condition package that names the interpreter."""
@@ -228,6 +232,21 @@ def combinations(
         out.append(combo)
     out.sort(key=Combination.key)
     return out
+
+
+def expected_of(entry: Entry, packages: Iterable[tuple[str, str]], python: str) -> Expected:
+    """What the entry's condition sets (all of them) say ``packages`` on ``python`` should
+    show, by the one version-matching module: the environment holds exactly the packages
+    installed for it, so an alternative's package that was not installed does not hold."""
+    from packaging.markers import default_environment
+
+    from kb.matching import Applicability, Known, evaluate
+
+    versions = {**dict(packages), PYTHON: python}
+    markers = {k: str(v) for k, v in default_environment().items()}
+    known = Known(versions, markers, complete=True)
+    applies = evaluate(entry.affected.matching_sets(), known).applies
+    return Expected.AFFECTED if applies is Applicability.AFFECTED else Expected.NOT_AFFECTED
 
 
 Judge = Callable[[tuple[tuple[str, str], ...], str], Expected]
