@@ -26,9 +26,17 @@ timeout, or a Python this machine lacks; the reason is recorded).
 
 For each entry kb tests the releases listed in its conditions, the fixed release and the
 one before it, and the bounds of each range; for several packages, the affected
-combination and each package varied alone. Every combination is installed into its own
-cached environment (uv when installed, else venv and pip), and the results are written
-to entries/<package>/<id>.verified.json beside the entry, for committing.
+combination and each package varied alone; the same for each alternative condition set,
+every combination once, and what each should show is judged by all the sets. Every
+combination is installed into its own cached environment (uv when installed, else venv
+and pip), and the results are written to entries/<package>/<id>.verified.json beside the
+entry, for committing.
+
+An install that fails is remembered in the cache (verify/envs under $KB_CACHE_DIR, else
+~/.cache/kb), and later runs report it as inconclusive ("install failed (cached DATE):
+...") without trying again, until --retry-failed or a new installer version. Timeouts
+and failures whose output tells of the network failing (connection, DNS, timeout, HTTP
+5xx) are not remembered.
 
 --check reads those files without running anything, for CI: it fails when one is
 malformed, stale (the entry's reproduction, conditions or signatures changed since) or
@@ -105,6 +113,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--pip", action="store_true", help="use venv and pip even when uv is installed")
     p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="try again the installs that failed in an earlier run (by default each is "
+        "remembered in the cache and its run reported inconclusive at once)",
+    )
+    p.add_argument(
         "--releases-from-index",
         action="store_true",
         help="ask the package index for each package's releases, so that the release "
@@ -169,7 +183,10 @@ def _settings(args: argparse.Namespace, *, with_releases: bool = False) -> Setti
         no_build=args.no_build,
     )
     installer = Installer(
-        options=options, timeout=args.install_timeout, use_uv=False if args.pip else None
+        options=options,
+        timeout=args.install_timeout,
+        use_uv=False if args.pip else None,
+        retry_failed=args.retry_failed,
     )
     releases = None
     if with_releases or args.releases_from_index:
