@@ -3,7 +3,8 @@
 ``python bench/bench_verify.py [--jobs 3] [--no-build] [ID ...]`` runs ``kb verify
 --dry-run`` twice over the entries (all with a reproduction by default) with a fresh
 ``KB_CACHE_DIR``: the first run starts from an empty cache (every wheel is downloaded,
-every environment made), the second finds every environment made. Needs the package
+every environment made), the second finds every environment made and every failed
+install remembered. Needs the package
 index. Prints a Markdown table of wall-clock time, runs and outcomes. Writes no
 verification file.
 """

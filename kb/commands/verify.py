@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,9 +26,17 @@ timeout, or a Python this machine lacks; the reason is recorded).
 
 For each entry kb tests the releases listed in its conditions, the fixed release and the
 one before it, and the bounds of each range; for several packages, the affected
-combination and each package varied alone. Every combination is installed into its own
-cached environment (uv when installed, else venv and pip), and the results are written
-to entries/<package>/<id>.verified.json beside the entry, for committing.
+combination and each package varied alone; the same for each alternative condition set,
+every combination once, and what each should show is judged by all the sets. Every
+combination is installed into its own cached environment (uv when installed, else venv
+and pip), and the results are written to entries/<package>/<id>.verified.json beside the
+entry, for committing.
+
+An install that fails is remembered in the cache (verify/envs under $KB_CACHE_DIR, else
+~/.cache/kb), and later runs report it as inconclusive ("install failed (cached DATE):
+...") without trying again, until --retry-failed or a new installer version. Timeouts
+and failures whose output tells of the network failing (connection, DNS, timeout, HTTP
+5xx) are not remembered.
 
 --check reads those files without running anything, for CI: it fails when one is
 malformed, stale (the entry's reproduction, conditions or signatures changed since) or
@@ -36,8 +46,13 @@ find the first affected and the first fixed release, and proposes a specifier.
 
 EPILOG = """\
 exit codes: 0 every verified outcome agrees with its entry; 1 contradictions (or, with
---check, a malformed, stale or contradicting file); 2 usage error; 3 internal error.
-Progress goes to stderr, results to stdout (--json for machines).
+--check, a malformed, stale or contradicting file); 2 usage error; 3 internal error;
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM). Progress goes to stderr, results to
+stdout (--json for machines).
+
+Each entry's file is written as soon as all of its runs are done. An interrupted run
+keeps the files of the entries it finished, leaves every other entry's file as it was
+(never a partial one), and says on one line which entries were not finished.
 """
 
 
@@ -97,6 +112,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="install wheels only; a release without one for this Python is inconclusive",
     )
     p.add_argument("--pip", action="store_true", help="use venv and pip even when uv is installed")
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="try again the installs that failed in an earlier run (by default each is "
+        "remembered in the cache and its run reported inconclusive at once)",
+    )
     p.add_argument(
         "--releases-from-index",
         action="store_true",
@@ -162,7 +183,10 @@ def _settings(args: argparse.Namespace, *, with_releases: bool = False) -> Setti
         no_build=args.no_build,
     )
     installer = Installer(
-        options=options, timeout=args.install_timeout, use_uv=False if args.pip else None
+        options=options,
+        timeout=args.install_timeout,
+        use_uv=False if args.pip else None,
+        retry_failed=args.retry_failed,
     )
     releases = None
     if with_releases or args.releases_from_index:
@@ -214,10 +238,12 @@ def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
     from kb.verify import record, report
     from kb.verify.check import contradictions
     from kb.verify.core import plan, runnable, verify_entries
+    from kb.verify.record import Verification
 
     settings = _settings(args)
     total = sum(len(plan(le.entry, settings)) for le in loaded if runnable(le.entry) is None)
     done = 0
+    finished: dict[int, Verification] = {}
 
     def progress(entry_id: str, combo: object, result: object) -> None:
         nonlocal done
@@ -226,14 +252,25 @@ def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
             print(f"kb verify: [{done}/{total}] {report.progress_line(entry_id, combo, result)}",
                   file=sys.stderr, flush=True)  # fmt: skip
 
+    def write(i: int, verification: Verification) -> None:
+        # Each entry's file as soon as its last run is in: an interrupted run keeps them.
+        if not args.dry_run:
+            write_atomic(record.path_for(loaded[i].path), verification.to_json())
+        finished[i] = verification
+
     if not args.quiet:
         print(f"kb verify: {len(loaded)} entries, {total} runs", file=sys.stderr, flush=True)
-    verifications = verify_entries([le.entry for le in loaded], settings, progress)
+    try:
+        with _terminate_as_interrupt():
+            verify_entries([le.entry for le in loaded], settings, progress, write)
+    except KeyboardInterrupt as exc:
+        unfinished = [le.entry.id for i, le in enumerate(loaded) if i not in finished]
+        print(_interrupted(len(finished), unfinished, dry_run=args.dry_run), file=sys.stderr)
+        return EXIT_TERMINATED if isinstance(exc, _Terminated) else EXIT_INTERRUPTED
+    verifications = [finished[i] for i in range(len(loaded))]
     found = 0
     for item, verification in zip(loaded, verifications, strict=True):
         found += len(contradictions(item.entry, verification))
-        if not args.dry_run:
-            write_atomic(record.path_for(item.path), verification.to_json())
     entries = [le.entry for le in loaded]
     if args.format == "json":
         sys.stdout.write(report.render_json(entries, verifications))
@@ -241,6 +278,51 @@ def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
         sys.stdout.write(report.render_text(entries, verifications))
     print(report.summary(entries, verifications, written=not args.dry_run), file=sys.stderr)
     return 1 if found else 0
+
+
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C (SIGINT)."""
+
+EXIT_TERMINATED = 143
+"""Exit code after SIGTERM."""
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: finished entries keep their files."""
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into :class:`_Terminated` in this (the main) thread while in the block."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(finished: int, unfinished: list[str], *, dry_run: bool) -> str:
+    """The one line printed when a run is interrupted."""
+    shown = ", ".join(unfinished[:10])
+    if len(unfinished) > 10:
+        shown += f" and {len(unfinished) - 10} more"
+    if dry_run:
+        done = f"{finished} entr{'ies' if finished != 1 else 'y'} finished (--dry-run: no files)"
+    else:
+        done = f"{finished} verification file{'s' if finished != 1 else ''} written"
+    if not unfinished:
+        return f"kb verify: interrupted; {done}; every entry had finished"
+    kept = "" if dry_run else " (their files are unchanged)"
+    return f"kb verify: interrupted; {done}; {len(unfinished)} not finished{kept}: {shown}"
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
@@ -278,7 +360,12 @@ def _bisect(args: argparse.Namespace, root: Path) -> int:
         if not args.quiet:
             print(f"kb verify --bisect: {package}=={version}: {outcome}", file=sys.stderr)
 
-    result = bisect.bisect(loaded.entry, package, settings, progress)
+    try:
+        with _terminate_as_interrupt():
+            result = bisect.bisect(loaded.entry, package, settings, progress)
+    except _Terminated:
+        print("kb verify --bisect: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     if args.format == "json":
         sys.stdout.write(report.bisect_json(result))
     else:

@@ -19,7 +19,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from kb.errors import UsageError
-from kb.verify.plan import PYTHON, Combination, Expected, conditions_of, expected
+from kb.verify.plan import PYTHON, Combination, Expected, conditions_of, expected_of
 from kb.verify.releases import final_releases
 from kb.verify.runner import Outcome
 
@@ -45,17 +45,23 @@ class Bisection:
     """Why nothing could be proposed."""
     caveats: list[str] = field(default_factory=list)
     """Where inconclusive releases leave a boundary uncertain."""
+    expected: dict[str, str] = field(default_factory=dict)
+    """Release -> what the entry's condition sets (all of them) say it should show."""
 
     @property
     def agrees(self) -> bool:
-        """True when the declared range classifies every conclusive run as it came out."""
+        """True when the entry classifies every conclusive run as it came out (by all its
+        condition sets, else by the declared range)."""
         if self.note is not None:
             return False
         spec = SpecifierSet(self.declared)
         for version, (outcome, _) in self.tested.items():
             if outcome == Outcome.INCONCLUSIVE.value:
                 continue
-            inside = spec.contains(version, prereleases=True)
+            if version in self.expected:
+                inside = self.expected[version] == Expected.AFFECTED.value
+            else:
+                inside = spec.contains(version, prereleases=True)
             if inside != (outcome == Outcome.AFFECTED.value):
                 return False
         return True
@@ -74,7 +80,7 @@ def bisect(
     from kb.verify.core import _signatures, plan, run_one, runnable
 
     name = str(canonicalize_name(package))
-    conds = conditions_of(entry.affected.conditions)
+    conds = [c for _, s in entry.affected.sets() for c in conditions_of(s.conditions)]
     mine = [c for c in conds if str(canonicalize_name(c.package)) == name]
     if name == PYTHON:
         raise UsageError("--bisect: the interpreter cannot be installed; bisect a package")
@@ -89,17 +95,17 @@ def bisect(
         raise UsageError(f"--bisect: no releases of {package!r} found")
     result = Bisection(entry.id, name, mine[0].specifier, mine[0].fixed)
     combos = [c for c in plan(entry, settings) if c.python == settings.python]
+    combos = [c for c in combos if name in dict(c.packages)] or combos
     affected = [c for c in combos if c.expected is Expected.AFFECTED]
     base = dict((affected or combos)[0].packages) if (affected or combos) else {}
     sigs = _signatures(entry)
 
     def probe(version: str) -> Outcome:
         versions = {**base, name: version}
-        combo = Combination(
-            tuple(sorted(versions.items())),
-            settings.python,
-            expected(conds, {**versions, PYTHON: settings.python}),
-        )
+        packages = tuple(sorted(versions.items()))
+        want = expected_of(entry, packages, settings.python)
+        combo = Combination(packages, settings.python, want)
+        result.expected[version] = want.value
         outcome = run_one(entry, sigs, combo, settings)
         result.tested[version] = (outcome.outcome.value, outcome.matched or outcome.reason)
         if progress is not None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from kb.errors import display_path
 from kb.verify import record
-from kb.verify.plan import PYTHON
+from kb.verify.plan import expected_of
 from kb.verify.record import Malformed, RunRecord, Verification
 
 if TYPE_CHECKING:
@@ -41,18 +41,8 @@ FAILING = frozenset({"malformed", "stale", "contradiction", "orphan"})
 
 
 def expectation(entry: Entry, run: RunRecord) -> str:
-    """What the entry's condition sets say the run's releases should show, by the one
-    version-matching module: the run's environment holds exactly the packages installed
-    for it, so an alternative's package that was not installed does not hold."""
-    from packaging.markers import default_environment
-
-    from kb.matching import Applicability, Known, evaluate
-
-    versions = {**dict(run.packages), PYTHON: run.python}
-    markers = {k: str(v) for k, v in default_environment().items()}
-    known = Known(versions, markers, complete=True)
-    applies = evaluate(entry.affected.matching_sets(), known).applies
-    return "affected" if applies is Applicability.AFFECTED else "not-affected"
+    """What the entry's condition sets say the run's releases should show."""
+    return expected_of(entry, run.packages, run.python).value
 
 
 def contradictions(entry: Entry, verification: Verification) -> list[tuple[RunRecord, str]]:

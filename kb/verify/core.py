@@ -1,9 +1,10 @@
 """Verify entries: plan the combinations, install each, run the reproduction, record outcomes.
 
 Returns :class:`~kb.verify.record.Verification` values and writes nothing; the command
-writes the files. Runs of all the entries asked for share one pool of workers (the work
-is installing and waiting on subprocesses), and each result goes to ``progress`` as it
-arrives so that a long run shows where it is.
+writes the files, each as soon as its entry is done (``finished``). Runs of all the
+entries asked for share one pool of workers (the work is installing and waiting on
+subprocesses), and each result goes to ``progress`` as it arrives so that a long run
+shows where it is.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ import platform
 import re
 import sysconfig
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb import __version__
 from kb.matching import CompiledSignature, compile_signature
-from kb.verify import runner
+from kb.verify import procs, runner
 from kb.verify.envs import Installer
-from kb.verify.plan import Combination, ReleaseSource, combinations, conditions_of, minor
+from kb.verify.plan import (
+    Combination,
+    Expected,
+    ReleaseSource,
+    combinations_of_sets,
+    conditions_of,
+    expected_of,
+    minor,
+)
 from kb.verify.record import RunRecord, Verification, entry_hash
 from kb.verify.runner import Outcome, Result
 
@@ -33,6 +42,9 @@ DEFAULT_TIMEOUT = 120.0
 
 Progress = Callable[[str, Combination, Result], None]
 """Called once per finished run: the entry id, the combination, its result."""
+
+Finished = Callable[[int, Verification], None]
+"""Called once per entry whose runs are all done: its index among the entries, its result."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,57 +68,104 @@ def runnable(entry: Entry) -> str | None:
         return f"the reproduction is {repro.language.value}, not code kb can run"
     if repro.needs:
         return f"the reproduction needs {repro.needs}"
-    marker = entry.affected.marker
-    if marker:
-        from packaging.markers import InvalidMarker, Marker
-
-        try:
-            if not Marker(marker).evaluate():
-                return f"needs a machine where {marker}"
-        except InvalidMarker:
+    markers = [s.marker for _, s in entry.affected.sets()]
+    for marker in markers:
+        if marker and _marker_holds(marker) is None:
             return f"the marker {marker!r} does not parse"
+    if not any(not m or _marker_holds(m) for m in markers):
+        return "needs a machine where " + " or ".join(dict.fromkeys(m for m in markers if m))
     return None
 
 
+def _marker_holds(marker: str) -> bool | None:
+    """Whether the PEP 508 ``marker`` holds on this machine; None when it does not parse."""
+    from packaging.markers import InvalidMarker, Marker
+
+    try:
+        return Marker(marker).evaluate()
+    except InvalidMarker:
+        return None
+
+
 def plan(entry: Entry, settings: Settings) -> list[Combination]:
-    """The combinations ``kb verify`` tests for ``entry``."""
-    conds = conditions_of(entry.affected.conditions)
-    return combinations(conds, settings.python, settings.releases)
+    """The combinations ``kb verify`` tests for ``entry``: those of its conditions and of
+    each alternative whose marker holds here, each once, every expectation judged over all
+    of the entry's condition sets (as ``kb verify --check`` judges the runs)."""
+
+    sets = [
+        conditions_of(s.conditions)
+        for _, s in entry.affected.sets()
+        if not s.marker or _marker_holds(s.marker)
+    ]
+
+    def judge(packages: tuple[tuple[str, str], ...], python: str) -> Expected:
+        return expected_of(entry, packages, python)
+
+    return combinations_of_sets(sets, settings.python, judge, settings.releases)
 
 
 def verify_entries(
-    entries: Sequence[Entry], settings: Settings, progress: Progress | None = None
+    entries: Sequence[Entry],
+    settings: Settings,
+    progress: Progress | None = None,
+    finished: Finished | None = None,
 ) -> list[Verification]:
-    """Verify each entry (in the order given); entries that cannot run get ``not_run``."""
-    tasks: list[tuple[int, Combination]] = []
-    results: dict[tuple[int, Combination], Result] = {}
-    for i, entry in enumerate(entries):
-        if runnable(entry) is None:
-            tasks.extend((i, combo) for combo in plan(entry, settings))
+    """Verify each entry (in the order given); entries that cannot run get ``not_run``.
+
+    ``finished`` gets each entry's verification as soon as the last of its runs is in
+    (entries without runs first), so that the caller can write it then. On an interrupt
+    (``KeyboardInterrupt`` in the calling thread) the runs not started are dropped, the
+    reproductions and installs still running are killed, and the interrupt goes on once
+    every worker has ended: no verification is made for an entry with a run missing.
+    """
+    plans = [plan(e, settings) if runnable(e) is None else [] for e in entries]
+    results: list[dict[Combination, Result]] = [{} for _ in entries]
+    remaining = [len(p) for p in plans]
+    out: list[Verification | None] = [None] * len(entries)
+
+    def finish(i: int) -> None:
+        runs = [_record(combo, results[i][combo]) for combo in plans[i]]
+        done = _verification(entries[i], settings, runs, runnable(entries[i]))
+        out[i] = done
+        if finished is not None:
+            finished(i, done)
+
+    for i, left in enumerate(remaining):
+        if left == 0:
+            finish(i)
     compiled = [_signatures(e) for e in entries]
-
-    def work(task: tuple[int, Combination]) -> None:
-        i, combo = task
-        result = run_one(entries[i], compiled[i], combo, settings)
-        results[task] = result
-        if progress is not None:
-            progress(entries[i].id, combo, result)
-
     pool = ThreadPoolExecutor(max_workers=max(1, settings.jobs))
     try:
-        for _ in pool.map(work, tasks):
-            pass
+        futures = {
+            pool.submit(run_one, entries[i], compiled[i], combo, settings): (i, combo)
+            for i, combos in enumerate(plans)
+            for combo in combos
+        }
+        order = {future: n for n, future in enumerate(futures)}
+        pending = set(futures)
+        while pending:
+            # A short wait, so that a Ctrl-C is seen at once whichever thread it lands on.
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=order.__getitem__):
+                i, combo = futures[future]
+                result = future.result()
+                results[i][combo] = result
+                if progress is not None:
+                    progress(entries[i].id, combo, result)
+                remaining[i] -= 1
+                if remaining[i] == 0:
+                    finish(i)
     except BaseException:
-        # Ctrl-C: drop what has not started and end the reproductions already running.
-        pool.shutdown(wait=False, cancel_futures=True)
-        runner.stop_all()
+        # Ctrl-C: drop what has not started, end what is running, and wait for the
+        # workers, so that none of them records anything once this returns.
+        procs.stop_all()
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            procs.resume()
         raise
     pool.shutdown()
-    out = []
-    for i, entry in enumerate(entries):
-        runs = [_record(combo, results[(j, combo)]) for j, combo in tasks if j == i]
-        out.append(_verification(entry, settings, runs, runnable(entry)))
-    return out
+    return [v for v in out if v is not None]
 
 
 def run_one(

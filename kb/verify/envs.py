@@ -6,28 +6,47 @@ environment is keyed by the interpreter, the installer, the requirements and the
 options, and is marked complete only after its install succeeded, so an interrupted or
 failed install is never reused. A failed install is a value (:class:`Installed` with
 ``error``), not an exception: the run it belonged to is inconclusive and says why.
+
+A failed install is also remembered beside the environment (``<key>.failed.json``), so
+that the next run reports it at once ("install failed (cached <date>): ...") rather than
+trying again; ``retry_failed`` tries again. Failures that may pass next time are never
+remembered: a timeout, an install killed by a signal, and output that tells of the
+network failing (see :func:`transient`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from kb.catalog.cache import cache_root
+from kb.fsutil import write_atomic
+from kb.verify import procs
 
 FORMAT = 2
 """Bumped when environments are made differently, so that older ones are not reused."""
 
 MARKER = "kb-verify-env.json"
 """Written into an environment once its install succeeded."""
+
+FAILED = ".failed.json"
+"""Suffix of the file beside an environment's directory that remembers its failed install:
+what was asked, the interpreter, the installer and its version, the date, the error and
+the end of the installer's output. A record of another installer version is ignored."""
+
+MAX_KEPT_OUTPUT = 20_000
+"""Characters of a failed install's output kept (its end: signatures are matched in it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +78,8 @@ class Installed:
     error: str | None = None
     output: str = ""
     """The installer's output when it failed: a failure may show itself while building."""
+    cached: str | None = None
+    """The date of the earlier attempt when the failure is one remembered, not retried."""
 
     @property
     def python(self) -> Path:
@@ -77,6 +98,10 @@ class Installer:
     use_uv: bool | None = None
     """``None``: uv when it is installed; ``False``: always venv and pip."""
     interpreter: str = sys.executable
+    retry_failed: bool = False
+    """Try again the installs that failed before instead of reporting the remembered failure."""
+    _retried: set[str] = field(default_factory=set, repr=False)
+    """Keys of the failed installs already tried again in this run."""
 
     def __post_init__(self) -> None:
         if self.use_uv is None:
@@ -104,17 +129,59 @@ class Installer:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Made in place (scripts record their own path), under a lock: two entries of one
         # run may need the same environment at the same moment.
+        failed = path.with_suffix(FAILED)
         with _locked(path.with_suffix(".lock")):
             if (path / MARKER).is_file():
                 return Installed(path)
+            if not self.retry_failed or key in self._retried:
+                remembered = self._remembered(failed)
+                if remembered is not None:
+                    return Installed(path, *remembered)
             if path.exists():
                 shutil.rmtree(path, ignore_errors=True)
-            error, output = self._make(path, reqs, pins)
+            error, output, final = self._make(path, reqs, pins)
+            self._retried.add(key)
             if error is not None:
                 shutil.rmtree(path, ignore_errors=True)
+                if final and not transient(output):
+                    self._remember(failed, reqs, pins, error, output)
                 return Installed(path, error, output)
             (path / MARKER).write_text(json.dumps({"requirements": reqs}, indent=1) + "\n")
+            failed.unlink(missing_ok=True)
         return Installed(path)
+
+    def _remember(
+        self, failed: Path, reqs: list[str], pins: list[str], error: str, output: str
+    ) -> None:
+        """Keep a failed install, so that the next run reports it instead of trying again."""
+        data = {
+            "format": FORMAT,
+            "requirements": reqs,
+            "pins": pins,
+            "interpreter": self.interpreter,
+            "python": sys.version,
+            "installer": self.name,
+            "date": dt.date.today().isoformat(),
+            "error": error,
+            "output": output[-MAX_KEPT_OUTPUT:],
+        }
+        write_atomic(failed, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+
+    def _remembered(self, failed: Path) -> tuple[str, str, str] | None:
+        """The error (saying it is remembered), output and date of a failed install kept by
+        this installer's version; None when there is none (or it cannot be read)."""
+        try:
+            data = json.loads(failed.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("installer") != self.name:
+            return None
+        error, output, date = data.get("error"), data.get("output"), data.get("date")
+        if not (isinstance(error, str) and isinstance(output, str) and isinstance(date, str)):
+            return None
+        what, sep, why = error.partition(": ")
+        said = f"{what} (cached {date}): {why}" if sep else f"{error} (cached {date})"
+        return said, output, date
 
     def _key(self, reqs: list[str]) -> str:
         ident = json.dumps(
@@ -122,9 +189,10 @@ class Installer:
         )
         return hashlib.sha256(ident.encode()).hexdigest()[:20]
 
-    def _make(self, target: Path, reqs: list[str], pins: list[str]) -> tuple[str | None, str]:
-        """Create the environment at ``target`` and install ``reqs``: an error or None, and
-        the installer's output."""
+    def _make(self, target: Path, reqs: list[str], pins: list[str]) -> tuple[str | None, str, bool]:
+        """Create the environment at ``target`` and install ``reqs``: an error or None, the
+        installer's output, and whether a failure is the installer's own answer (not a
+        timeout, a signal or a tool that would not start), so worth remembering."""
         if self.use_uv:
             uv = uv_binary()
             assert uv is not None
@@ -139,9 +207,11 @@ class Installer:
                 "install", "--quiet", "--disable-pip-version-check",
             ]  # fmt: skip
         env.pop("VIRTUAL_ENV", None)
-        error, output = _call([*make, str(target)], env, self.timeout, "creating the environment")
+        error, output, final = _call(
+            [*make, str(target)], env, self.timeout, "creating the environment"
+        )
         if error is not None or not reqs:
-            return error, output
+            return error, output, final
         extra: list[str] = []
         if self.use_uv and pins:
             pinned = target / "kb-verify-pins.txt"
@@ -151,25 +221,50 @@ class Installer:
             # a release under test that is a build dependency really is the one used.
             extra = ["--override", str(pinned), "--build-constraints", str(pinned), "--refresh"]
         cmd = [*install, *self.options.args(), *extra, *reqs]
-        error, output = _call(cmd, env, self.timeout, "install")
+        error, output, final = _call(cmd, env, self.timeout, "install")
         if error is not None and self.options.no_build and "wheel" in error:
             error += " (source builds were off: --no-build)"
-        return error, output
+        return error, output, final
 
 
-def _call(cmd: list[str], env: dict[str, str], timeout: float, what: str) -> tuple[str | None, str]:
+def _call(
+    cmd: list[str], env: dict[str, str], timeout: float, what: str
+) -> tuple[str | None, str, bool]:
+    """Run one installer step: an error or None, its output, and whether the outcome is
+    final (it exited by itself, not killed by a timeout or a signal)."""
     try:
-        proc = subprocess.run(
-            cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return f"{what} took longer than {timeout:g} s", ""
+        status, out, err = procs.run(cmd, env=env, timeout=timeout)
     except OSError as exc:
-        return f"{what} failed: {exc.strerror or exc}", ""
-    output = (proc.stdout or "") + (proc.stderr or "")
-    if proc.returncode == 0:
-        return None, output
-    return f"{what} failed: {_last_line(proc.stderr or proc.stdout)}", output
+        return f"{what} failed: {exc.strerror or exc}", "", False
+    if status is None:
+        return f"{what} took longer than {timeout:g} s", "", False
+    stdout = out.decode("utf-8", errors="replace")
+    stderr = err.decode("utf-8", errors="replace")
+    if status == 0:
+        return None, stdout + stderr, True
+    final = status > 0 and status not in (130, 137, 143)  # not ended by a signal
+    return f"{what} failed: {_last_line(stderr or stdout)}", stdout + stderr, final
+
+
+_TRANSIENT = re.compile(
+    r"connection (?:refused|reset|aborted|closed|error|timed out)|connecterror"
+    r"|failed to establish a new connection|newconnectionerror|remotedisconnected"
+    r"|temporary failure in name resolution|name or service not known|dns error"
+    r"|nodename nor servname|getaddrinfo failed|network is unreachable|no route to host"
+    r"|timed out|read ?timeout|connect ?timeout|timeouterror|operation timeout"
+    r"|max retries exceeded|retrying \(retry\(|request failed after \d+ retries"
+    r"|error sending request|incomplete message|unexpected eof|ssl(?:error|: )"
+    r"|http status server error|server error: |http error 5\d\d|status code:? 5\d\d"
+    r"|\b5\d\d (?:internal server error|bad gateway|service unavailable|gateway time-?out)",
+    re.IGNORECASE,
+)
+
+
+def transient(output: str) -> bool:
+    """True when an installer's output tells of the network failing (a connection refused
+    or reset, a name that did not resolve, a timeout, an HTTP 5xx): such an install may
+    work next time, so it is never remembered as failed."""
+    return _TRANSIENT.search(output) is not None
 
 
 def _last_line(text: str) -> str:
@@ -202,6 +297,7 @@ def uv_binary() -> str | None:
     return shutil.which("uv")
 
 
+@cache
 def _tool_version(uv: str | None, interpreter: str) -> str:
     cmd = [uv, "--version"] if uv else [interpreter, "-m", "pip", "--version"]
     try:

@@ -1,14 +1,18 @@
 """Which releases to test for one list of conditions, and what each combination should show.
 
-Pure: works on plain values, so it can be called once per alternative set of conditions
-and tested without installing anything. For every package of the conditions it picks the
-releases that carry information (the listed ``releases``, the fixed release and the one
-before it, each bound of the specifier and the release just below it), then builds the
-combinations that matter: every package at its *anchor* (a release inside its range) is
-the affected combination, and each package is varied alone across its picks while the
-others stay at their anchors (the fixed pair, each side out of range alone). The
-interpreter is one more dimension: package combinations run on this machine's Python;
-the interpreter releases are tried with the packages at their anchors.
+Pure: works on plain values, so it can be tested without installing anything.
+:func:`combinations` plans one list of conditions; :func:`combinations_of_sets` plans an
+entry's conditions and each of its alternatives and lets one judge (the matching module's
+evaluation of every set) say what each combination should show.
+
+For every package of the conditions it picks the releases that carry information (the
+listed ``releases``, the fixed release and the one before it, each bound of the specifier
+and the release just below it), then builds the combinations that matter: every package
+at its *anchor* (a release inside its range) is the affected combination, and each
+package is varied alone across its picks while the others stay at their anchors (the
+fixed pair, each side out of range alone). The interpreter is one more dimension: package
+combinations run on this machine's Python; the interpreter releases are tried with the
+packages at their anchors.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from kb.matching import contains
+
+if TYPE_CHECKING:
+    from kb.models import Entry
 
 PYTHON = "python"
 """The condition package that names the interpreter."""
@@ -222,6 +230,43 @@ def combinations(
         )
         seen[key] = combo
         out.append(combo)
+    out.sort(key=Combination.key)
+    return out
+
+
+def expected_of(entry: Entry, packages: Iterable[tuple[str, str]], python: str) -> Expected:
+    """What the entry's condition sets (all of them) say ``packages`` on ``python`` should
+    show, by the one version-matching module: the environment holds exactly the packages
+    installed for it, so an alternative's package that was not installed does not hold."""
+    from packaging.markers import default_environment
+
+    from kb.matching import Applicability, Known, evaluate
+
+    versions = {**dict(packages), PYTHON: python}
+    markers = {k: str(v) for k, v in default_environment().items()}
+    known = Known(versions, markers, complete=True)
+    applies = evaluate(entry.affected.matching_sets(), known).applies
+    return Expected.AFFECTED if applies is Applicability.AFFECTED else Expected.NOT_AFFECTED
+
+
+Judge = Callable[[tuple[tuple[str, str], ...], str], Expected]
+"""What the entry expects of a combination's packages on an interpreter release."""
+
+
+def combinations_of_sets(
+    sets: Sequence[Sequence[Condition]],
+    python: str,
+    judge: Judge,
+    releases: ReleaseSource | None = None,
+) -> list[Combination]:
+    """The combinations of every condition set (an entry's conditions and each of its
+    alternatives), each once, sorted; ``judge`` (every set at once) decides what each
+    should show, since a combination planned for one set may fall inside another."""
+    seen: dict[tuple[tuple[tuple[str, str], ...], str], Combination] = {}
+    for conditions in sets:
+        for combo in combinations(conditions, python, releases):
+            seen.setdefault((combo.packages, combo.python), combo)
+    out = [Combination(c.packages, c.python, judge(c.packages, c.python)) for c in seen.values()]
     out.sort(key=Combination.key)
     return out
 

@@ -13,14 +13,10 @@ working directory where ``venv`` is a link to the environment under test (and it
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +25,7 @@ from pathlib import Path
 
 from kb.matching import CompiledSignature
 from kb.normalize import normalize
+from kb.verify import procs
 
 
 class Outcome(StrEnum):
@@ -134,47 +131,9 @@ def _child_env(env: Path) -> dict[str, str]:
 def _execute(
     cmd: list[str], cwd: Path, env: dict[str, str], timeout: float
 ) -> tuple[int | None, str]:
-    """Exit status (None on timeout) and combined output; the whole process group dies on
-    timeout, so a reproduction's children cannot outlive it."""
-    proc = subprocess.Popen(
-        cmd,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    with _LOCK:
-        _RUNNING.add(proc.pid)
-    try:
-        raw, _ = proc.communicate(timeout=timeout)
-        status: int | None = proc.returncode
-    except subprocess.TimeoutExpired:
-        _kill(proc.pid)
-        raw, _ = proc.communicate()
-        status = None
-    finally:
-        with _LOCK:
-            _RUNNING.discard(proc.pid)
+    """Exit status (None on timeout) and combined output, the end of it when it is long."""
+    status, raw, _ = procs.run(cmd, env=env, timeout=timeout, cwd=cwd, merge=True)
     return status, raw[-MAX_OUTPUT:].decode("utf-8", errors="replace")
-
-
-_RUNNING: set[int] = set()
-_LOCK = threading.Lock()
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-def stop_all() -> None:
-    """Kill every reproduction still running (their own sessions do not get the Ctrl-C)."""
-    with _LOCK:
-        pids = list(_RUNNING)
-    for pid in pids:
-        _kill(pid)
 
 
 _ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from kb.verify.plan import Combination, Condition, Expected, combinations, picks
+from kb.verify.plan import (
+    Combination,
+    Condition,
+    Expected,
+    combinations,
+    combinations_of_sets,
+    picks,
+)
 from kb.verify.releases import from_list
 
 FLASK = Condition("flask", "<2.2.4", "2.2.4", ("2.2.2", "2.2.4", "3.0.0"))
@@ -62,3 +69,27 @@ def test_an_interpreter_only_entry_has_one_run_per_minor_version() -> None:
         ("3.10", Expected.AFFECTED),
         ("3.11.2", Expected.AFFECTED),
     ]
+
+
+def test_every_condition_set_is_planned_once_and_judged_by_all_of_them() -> None:
+    first = [Condition("acme-lint", ">=3.0,<3.2", None, ("2.9", "3.0"))]
+    second = [Condition("acme-lint", ">=3.2", None, ("3.2", "3.3"))]
+    judged: list[str] = []
+
+    def judge(packages: tuple[tuple[str, str], ...], python: str) -> Expected:
+        judged.append(dict(packages)["acme-lint"])
+        return (
+            Expected.AFFECTED
+            if packages[0][1] in ("3.0", "3.1", "3.2", "3.3")
+            else (Expected.NOT_AFFECTED)
+        )
+
+    combos = combinations_of_sets([first, second], "3.11.7", judge)
+    # 3.2 is a bound of both sets: planned once, judged once
+    assert _table(combos) == [
+        ("acme-lint==2.9", "3.11.7", "not-affected"),
+        ("acme-lint==3.0", "3.11.7", "affected"),
+        ("acme-lint==3.2", "3.11.7", "affected"),
+        ("acme-lint==3.3", "3.11.7", "affected"),
+    ]
+    assert sorted(judged) == ["2.9", "3.0", "3.2", "3.3"]
