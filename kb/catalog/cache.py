@@ -8,12 +8,13 @@ packages each entry involves. A search opens it without reading it: it looks up 
 signatures anchored on its own words and loads only the records of its matches, so its
 start-up does not grow with the KB.
 
-Freshness: a catalog of at most :data:`FULL_CHECK_LIMIT` files is compared with a ``stat``
-of every entry file. A bigger one is compared with the modification times of its
-directories (a file added, removed or replaced by a rename changes its directory's), so
-the check costs one ``stat`` per directory whatever the number of entries; an entry file
-rewritten in place is then caught when it is a hit (search checks its hits' own files) or
-by ``kb index``, which always compares every file.
+Freshness: the catalog keeps the modification time of every directory it walked; a file
+added, removed or replaced by a rename changes its directory's, so comparing them costs
+one ``stat`` per directory and no listing. A catalog of at most :data:`FULL_CHECK_LIMIT`
+files also compares a ``stat`` of each of its files (an entry rewritten in place). A
+bigger one does not, so that the check does not grow with the number of entries: an entry
+file rewritten in place is then caught when it is a hit (search checks its hits' own
+files) or by ``kb index``, which always compares every file.
 
 Changes are made in place, under the writer lock, in one SQLite transaction: a one-entry
 change rewrites that entry's rows and nothing else. The database is in WAL mode, so a
@@ -159,17 +160,25 @@ class Catalog:
     # -- freshness ---------------------------------------------------------------------
 
     def quick_fresh(self, root: Path) -> bool:
-        """True when the directory stamps say nothing changed; always False for a catalog
-        small enough to be checked file by file (:data:`FULL_CHECK_LIMIT`)."""
-        if self.file_count <= FULL_CHECK_LIMIT:
+        """True when no directory changed (so no entry file was added, removed or renamed)
+        and, in a catalog small enough (:data:`FULL_CHECK_LIMIT`), no file either: one
+        ``stat`` per directory, plus one per file in a small catalog; no listing."""
+        base = os.path.join(str(root), "")
+        stat = os.stat
+        if not self.token:  # never committed with its files
             return False
-        base = str(root)
-        for rel, mtime in self._db.execute("SELECT path, mtime FROM dirs"):
-            try:
-                if os.stat(os.path.join(base, rel) if rel else base).st_mtime_ns != mtime:
+        try:
+            for rel, mtime in self._db.execute("SELECT path, mtime FROM dirs"):
+                if stat(base + rel if rel else str(root)).st_mtime_ns != mtime:
                     return False
-            except OSError:
-                return False
+            if self.file_count > FULL_CHECK_LIMIT:
+                return True
+            for rel, mtime, size in self._db.execute("SELECT path, mtime, size FROM files"):
+                st = stat(base + rel)
+                if st.st_mtime_ns != mtime or st.st_size != size:
+                    return False
+        except OSError:
+            return False
         return True
 
     def is_fresh(self, stats: Mapping[str, tuple[int, int]], dirs: Mapping[str, int]) -> bool:
@@ -179,8 +188,7 @@ class Catalog:
         for rel, mtime, size in self._db.execute("SELECT path, mtime, size FROM files"):
             if stats.get(rel) != (mtime, size):
                 return False
-        stored = dict(self._db.execute("SELECT path, mtime FROM dirs"))
-        return stored == dict(dirs) or self.file_count <= FULL_CHECK_LIMIT
+        return dict(self._db.execute("SELECT path, mtime FROM dirs")) == dict(dirs)
 
     def changed_files(self, root: Path, paths: Iterable[str]) -> list[str]:
         """Those of ``paths`` (relative to ``root``) whose stat differs from the catalog's."""
@@ -531,10 +539,7 @@ def open_writer(directory: Path | None, root: str, *, rebuild: bool) -> tuple[Ca
     import sqlite3
 
     if directory is None:
-        db = sqlite3.connect(":memory:", isolation_level=None)
-        catalog = _create(db, root, None)
-        catalog.begin()
-        return catalog, True
+        return _create(sqlite3.connect(":memory:", isolation_level=None), root, None), True
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / STATE_NAME
     if path.exists():
@@ -558,21 +563,19 @@ def open_writer(directory: Path | None, root: str, *, rebuild: bool) -> tuple[Ca
                 os.unlink(f"{path}{suffix}")
     db = sqlite3.connect(path, isolation_level=None, timeout=60)
     db.execute("PRAGMA journal_mode = WAL")
-    catalog = _create(db, root, path)
-    catalog.begin()
-    return catalog, True
+    return _create(db, root, path), True
 
 
 def _create(db: Any, root: str, path: Path | None) -> Catalog:
-    """Give a new database the catalog's tables, with the meta of an empty catalog."""
+    """Give a new database the catalog's tables, in the writer's transaction: a writer
+    killed before its commit leaves no catalog at all, never an empty one."""
     _tune(db)
-    db.execute("BEGIN")
+    db.execute("BEGIN IMMEDIATE")
     for statement in _SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
     meta = _meta(root, "", 0)
     db.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
-    db.execute("COMMIT")
     return Catalog(db, root, meta, path)
 
 

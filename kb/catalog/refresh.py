@@ -102,7 +102,8 @@ def open_index(
     catalog = None if rebuild else store.read_catalog(directory, root_key)
     if catalog is not None and not full_check and catalog.quick_fresh(root):
         report.unchanged = catalog.file_count
-        return Index(root, directory, catalog, cache, quick=True)
+        quick = catalog.file_count > store.FULL_CHECK_LIMIT
+        return Index(root, directory, catalog, cache, quick=quick)
     stats, dirs, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
     if catalog is not None and catalog.is_fresh(stats, dirs):

@@ -26,13 +26,14 @@ class CompiledSignature(NamedTuple):
     exception: str | None = None
 
     def matches(self, raw: str, normalized: str | None = None) -> bool:
-        """True when ``raw`` shows this signature (regex on the raw text, or the normalized
-        signature inside the normalized text)."""
-        if self.regex is not None and self.regex.search(raw):
-            return True
+        """True when ``raw`` shows this signature (the normalized signature inside the
+        normalized text, or its regex on the raw text: the cheaper test first, so that
+        the regex engine is loaded only when the text alone does not decide)."""
         if normalized is None:
             normalized = normalize(raw)
-        return bool(self.normalized) and self.normalized in normalized
+        if self.normalized and self.normalized in normalized:
+            return True
+        return self.regex is not None and self.regex.search(raw)
 
 
 def compile_signature(  # noqa: PLR0917 - mirrors the Signature fields one to one
