@@ -181,6 +181,26 @@ class Catalog:
             return False
         return True
 
+    def changed_dirs(self, root: Path) -> list[str]:
+        """The directories (relative to ``root``) whose modification time is not the one
+        the catalog keeps, outermost only: a refresh needs to walk just these."""
+        base = os.path.join(str(root), "")
+        changed: list[str] = []
+        for rel, mtime in self._db.execute("SELECT path, mtime FROM dirs ORDER BY path"):
+            if any(_within(rel, outer) for outer in changed):
+                continue
+            try:
+                if os.stat(base + rel if rel else str(root)).st_mtime_ns == mtime:
+                    continue
+            except OSError:
+                pass
+            changed.append(rel)
+        return changed
+
+    def stored_dirs(self) -> dict[str, int]:
+        """``{relative directory: modification time}`` as the catalog keeps them."""
+        return dict(self._db.execute("SELECT path, mtime FROM dirs"))
+
     def is_fresh(self, stats: Mapping[str, tuple[int, int]], dirs: Mapping[str, int]) -> bool:
         """True when the files and directories on disk are those the catalog describes."""
         if len(stats) != self.file_count:
@@ -289,9 +309,18 @@ class Catalog:
         """Start the writer's transaction: nothing is visible to readers until commit."""
         self._db.execute("BEGIN IMMEDIATE")
 
-    def files(self) -> dict[str, FileInfo]:
-        """Every entry file the catalog describes."""
-        rows = self._db.execute("SELECT path, mtime, size, sha256, id FROM files")
+    def files(self, under: Sequence[str] | None = None) -> dict[str, FileInfo]:
+        """The entry files the catalog describes (only those below the directories
+        ``under``, when given; ``''`` is the root)."""
+        query = "SELECT path, mtime, size, sha256, id FROM files"
+        if under is None or "" in under:
+            rows = self._db.execute(query).fetchall()
+        else:
+            rows = []
+            for rel in under:  # "dir/" up to "dir0": the paths that start with "dir/"
+                rows += self._db.execute(
+                    query + " WHERE path >= ? AND path < ?", (rel + "/", rel + "0")
+                ).fetchall()
         return {rel: FileInfo(m, s, h, i) for rel, m, s, h, i in rows}
 
     def touch(self, rel: str, mtime: int, size: int) -> None:
@@ -445,6 +474,11 @@ class Catalog:
         return df
 
 
+def _within(rel: str, outer: str) -> bool:
+    """True when directory ``rel`` is ``outer`` or below it (``''`` is the root)."""
+    return not outer or rel == outer or rel.startswith(outer + "/")
+
+
 def _row(row: tuple[Any, ...]) -> SignatureRow:
     entry_id, path, index, kind, text, exception, data, trusted = row
     return SignatureRow(
@@ -592,6 +626,27 @@ def scan_files(
     problems: list[Problem] = []
     dirs: dict[str, int] = {}
     return entry_file_stats(root, problems, dirs), dirs, problems
+
+
+def scan_dirs(
+    root: Path, changed: Sequence[str], stored: Mapping[str, int]
+) -> tuple[dict[str, tuple[int, int]], dict[str, int], list[Problem]]:
+    """What :func:`scan_files` answers for the subtrees ``changed`` only (relative paths;
+    one that no longer exists has no files), and the directory stamps of the whole tree:
+    those ``stored`` outside the subtrees, those walked inside them."""
+    problems: list[Problem] = []
+    stats: dict[str, tuple[int, int]] = {}
+    dirs = {rel: m for rel, m in stored.items() if not any(_within(rel, c) for c in changed)}
+    for rel in changed:
+        top = root / rel if rel else root
+        if not top.is_dir():
+            continue
+        found: dict[str, int] = {}
+        below = entry_file_stats(top, problems, found)
+        prefix = rel + "/" if rel else ""
+        stats.update((prefix + path, stat) for path, stat in below.items())
+        dirs.update((prefix + d if d else rel, m) for d, m in found.items())
+    return stats, dirs, problems
 
 
 @contextlib.contextmanager

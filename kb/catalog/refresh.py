@@ -104,9 +104,15 @@ def open_index(
         report.unchanged = catalog.file_count
         quick = catalog.file_count > store.FULL_CHECK_LIMIT
         return Index(root, directory, catalog, cache, quick=quick)
-    stats, dirs, walk_problems = store.scan_files(root)
+    # a big catalog walks only the directories that changed; anything else walks all
+    scope: list[str] | None = None
+    if catalog is not None and not full_check and catalog.file_count > store.FULL_CHECK_LIMIT:
+        scope = catalog.changed_dirs(root)
+        stats, dirs, walk_problems = store.scan_dirs(root, scope, catalog.stored_dirs())
+    else:
+        stats, dirs, walk_problems = store.scan_files(root)
     report.warnings.extend(str(p) for p in walk_problems)
-    if catalog is not None and catalog.is_fresh(stats, dirs):
+    if scope is None and catalog is not None and catalog.is_fresh(stats, dirs):
         report.unchanged = len(stats)
         return Index(root, directory, catalog, cache)
     if catalog is not None:
@@ -121,7 +127,7 @@ def open_index(
             try:
                 report.rebuilt = rebuild
                 with gc_paused():
-                    _apply_changes(root, writer, stats, progress, report)
+                    _apply_changes(root, writer, stats, progress, report, scope=scope)
                 writer.commit(dirs, rebuilt=empty)
             except BaseException:
                 writer.rollback()
@@ -155,9 +161,12 @@ def _apply_changes(
     stats: dict[str, tuple[int, int]],
     progress: Progress | None,
     report: RefreshReport,
+    *,
+    scope: list[str] | None = None,
 ) -> None:
-    """Bring the catalog's files and entries in line with ``stats``."""
-    known = writer.files()
+    """Bring the catalog's files and entries in line with ``stats`` (the files below the
+    directories ``scope`` only, when given)."""
+    known = writer.files(scope)
     changed: list[str] = []
     for rel, (mtime, size) in stats.items():
         info = known.get(rel)
