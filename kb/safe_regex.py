@@ -70,13 +70,18 @@ class SafePattern:
 
     def search(self, text: str) -> bool:
         """True when the pattern matches somewhere in ``text``."""
+        return self.start(text) is not None
+
+    def start(self, text: str) -> int | None:
+        """Where the first match in ``text`` starts (None: no match). After a rewritten
+        leading guard, the match may start one character before the guarded text."""
         if self._compiled is None:
             self._compiled = _engine_compile(self.engine_pattern)
         try:
-            return self._compiled.search(text) is not None
+            found = self._compiled.search(text)
         except UnicodeEncodeError:  # lone surrogates (YAML can write them): not UTF-8
-            clean = text.encode("utf-8", "replace").decode("utf-8")
-            return self._compiled.search(clean) is not None
+            found = self._compiled.search(text.encode("utf-8", "replace").decode("utf-8"))
+        return None if found is None else int(found.start())
 
     def __repr__(self) -> str:
         return f"SafePattern({self.pattern!r})"

@@ -105,6 +105,15 @@ def first_match(output: str, code: str, signatures: Sequence[CompiledSignature])
         for sig in signatures:
             if sig.matches(stripped, normalized):
                 return _clip(stripped)
+    # a regex may span lines (an error and the note printed under it): the whole output,
+    # without the echoed source, then shows the line where the match starts
+    kept = "\n".join(ln for ln in output.splitlines() if ln.strip() not in source)
+    for sig in signatures:
+        at = sig.regex.start(kept) if sig.regex is not None else None
+        if at is not None:
+            begin = kept.rfind("\n", 0, at + 1) + 1
+            end = kept.find("\n", at + 1)
+            return _clip(kept[begin : end if end >= 0 else len(kept)].strip())
     return None
 
 
