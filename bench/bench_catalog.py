@@ -36,7 +36,6 @@ from bench.bench_search import (  # noqa: E402
     OUT,
     corpus,
     fts_build,
-    incremental,
     kb_command,
 )
 from bench.gen_corpus import queries  # noqa: E402
@@ -56,6 +55,33 @@ def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[float, float
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return statistics.median(walls), statistics.median(cpus)
+
+
+def one_entry_update(root: Path, cache: Path) -> float:
+    """Seconds for the next search to bring one changed entry into the catalog: the file
+    is saved as editors save (a new file renamed over the old one), then the index is
+    opened as a search opens it."""
+    from kb.search import RefreshReport
+
+    path = sorted(root.rglob("*.yaml"))[len(list(root.glob("*"))) // 2]
+    original = path.read_text(encoding="utf-8")
+
+    def save(text: str) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+    save(original.replace("title: ", "title: Revised: ", 1))
+    try:
+        report = RefreshReport()
+        start = time.perf_counter()
+        open_index(root, cache, report=report).close()
+        elapsed = time.perf_counter() - start
+        assert report.updated == 1, report
+    finally:
+        save(original)
+        open_index(root, cache).close()
+    return elapsed
 
 
 def exact_line(n: int) -> str:
@@ -104,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         fulltext_s = time.perf_counter() - start
         index.close()
         _, fts_s = fts_build(root)
-        update_s = incremental(root, cache)
+        update_s = one_entry_update(root, cache)
         env_n = {**env, "KB_CACHE_DIR": str(cache), "KB_ENTRIES": str(root)}
         search_n = timed([*kb, "search", exact_line(n)], env_n, args.runs)
         lock = OUT / f"catalog-req-{n}.txt"
@@ -114,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         log.write_text(queries(n)[7][0] + "\nall done\n", encoding="utf-8")
         scan_n = timed([*kb, "scan", str(log)], env_n, args.runs)
         rows.append(
-            f"| {n:,} | {_pair(search_n, floor)} | {catalog_s:.1f} s | {fulltext_s:.1f} s "
-            f"| {fts_s:.1f} s ({(catalog_s + fulltext_s) / fts_s:.1f}x) | {update_s * 1000:.0f} ms "
+            f"| {n:,} | {_pair(search_n, floor)} | {catalog_s:.1f} s ({catalog_s / fts_s:.1f}x) "
+            f"| {fulltext_s:.1f} s | {fts_s:.1f} s | {update_s * 1000:.0f} ms "
             f"| {check_n[0] * 1000:.0f} ms ({check_n[1] * 1000:.0f} ms CPU) "
             f"| {scan_n[0] * 1000:.0f} ms ({scan_n[1] * 1000:.0f} ms CPU) |"
         )
@@ -123,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = [
         "| entries | cold `kb search`: wall (CPU), ratio to `python -c pass` "
-        "| catalog build | full-text build | SQLite FTS5 build (kb / FTS5) "
+        "| catalog build (/ FTS5) | full-text add-on build | SQLite FTS5 build "
         "| one-entry update | `kb check` | `kb scan` |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rows,

@@ -10,7 +10,8 @@ the catalog keeps the first time a query needs it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -178,19 +179,18 @@ def _apply_changes(
         writer.drop_file(rel)
         report.removed += 1
     total = len(changed)
-    for done, rel in enumerate(sorted(changed), 1):
+    jobs = [(rel, known[rel].sha256 if rel in known else None) for rel in sorted(changed)]
+    for done, (rel, outcome) in enumerate(_read_all(root, jobs), 1):
         if progress is not None:
             progress(done, total)
         mtime, size = stats[rel]
-        try:
-            raw = (root / rel).read_bytes()
-        except OSError as exc:
-            writer.drop_file(rel)
-            writer.record_file(rel, FileInfo(mtime, size, "", None), [f"{rel}: cannot read: {exc}"])
-            continue
-        digest = store.content_hash(raw)
         info = known.get(rel)
-        if info is not None and info.sha256 == digest:
+        if isinstance(outcome, str):  # the file could not be read
+            writer.drop_file(rel)
+            writer.record_file(rel, FileInfo(mtime, size, "", None), [outcome])
+            continue
+        digest, indexed, problems = outcome
+        if indexed is None and not problems:  # content unchanged: new stats only
             writer.touch(rel, mtime, size)
             report.unchanged += 1
             continue
@@ -199,9 +199,14 @@ def _apply_changes(
             report.updated += 1
         else:
             report.added += 1
-        indexed, problems = _index_one(root, rel, raw, digest, writer)
         if indexed is not None:
-            writer.put(rel, indexed)
+            owner = writer.owner(indexed.record["id"])
+            if owner is not None and owner != rel:
+                shown = display_path(root / rel)
+                problems = [f"{shown}: duplicate id {indexed.record['id']!r} (also {owner})"]
+                indexed = None
+            else:
+                writer.put(rel, indexed)
         writer.record_file(
             rel,
             FileInfo(mtime, size, digest, indexed.record["id"] if indexed else None),
@@ -209,9 +214,55 @@ def _apply_changes(
         )
 
 
-def _index_one(
-    root: Path, rel: str, raw: bytes, digest: str, writer: Catalog
-) -> tuple[Indexed | None, list[str]]:
+PARALLEL_MIN = 400
+"""Below this many changed files, entries are indexed in this process only."""
+
+_Outcome = str | tuple[str, Indexed | None, list[str]]
+
+
+def _read_all(root: Path, jobs: list[tuple[str, str | None]]) -> Iterator[tuple[str, _Outcome]]:
+    """Read and index the files ``jobs`` names (with the content hash the catalog has of
+    each), in order; many of them are shared among worker processes, one per core."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_MIN or workers < 2:
+        for rel, known in jobs:
+            yield rel, _read_one(root, rel, known)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with kb imported; they never touch the open catalog
+    context = multiprocessing.get_context("fork")
+    chunk = max(16, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = pool.map(
+            _read_chunk, [(root, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)]
+        )
+        for batch in results:
+            yield from batch
+
+
+def _read_chunk(args: tuple[Path, list[tuple[str, str | None]]]) -> list[tuple[str, _Outcome]]:
+    root, jobs = args
+    return [(rel, _read_one(root, rel, known)) for rel, known in jobs]
+
+
+def _read_one(root: Path, rel: str, known: str | None) -> _Outcome:
+    """One file read, hashed and, when its content is new, validated: its hash, what the
+    catalog stores of it (None when unchanged or invalid) and its problems; or, when it
+    cannot be read, the message that says so."""
+    try:
+        raw = (root / rel).read_bytes()
+    except OSError as exc:
+        return f"{rel}: cannot read: {exc}"
+    digest = store.content_hash(raw)
+    if digest == known:
+        return digest, None, []
+    indexed, problems = _index_one(root, rel, raw, digest)
+    return digest, indexed, problems
+
+
+def _index_one(root: Path, rel: str, raw: bytes, digest: str) -> tuple[Indexed | None, list[str]]:
     """Validate one entry; returns what the catalog stores of it, or its problems."""
     from kb.catalog.records import document_of, prepare_signatures, record_of
     from kb.catalog.trust import signature_problems
@@ -221,9 +272,6 @@ def _index_one(
     doc, entry, problems = parse_entry(raw, shown)
     if entry is None or doc is None:
         return None, [str(p) for p in problems]
-    owner = writer.owner(entry.id)
-    if owner is not None and owner != rel:
-        return None, [f"{shown}: duplicate id {entry.id!r} (also {owner})"]
     record = record_of(entry, rel)
     record["lint"] = signature_problems(LoadedEntry(entry, root / rel, shown, doc))
     return Indexed(record, prepare_signatures(record), document_of(entry, rel), digest), []

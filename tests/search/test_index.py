@@ -362,3 +362,29 @@ def test_a_looping_symlinked_entry_file_is_skipped(fixture_kb: Path, tmp_path: P
     index = open_index(fixture_kb, tmp_path / "cache")
     assert len(index.state.records) == 2
     assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
+
+
+def test_a_build_shared_among_worker_processes_gives_the_same_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.gen_corpus import generate
+    from kb.catalog import refresh as refresh_module
+
+    root = tmp_path / "entries"
+    generate(60, root)
+    (root / "dup").mkdir()
+    first = sorted(root.rglob("*.yaml"))[0]
+    (root / "dup" / "copy.yaml").write_bytes(first.read_bytes())  # a duplicate id
+    (root / "dup" / "broken.yaml").write_text("id: [\n", encoding="utf-8")
+
+    def contents(cache: Path) -> tuple[object, ...]:
+        index = open_index(root, cache)
+        state = index.state
+        records = {i: state.records[i] for i in state.records}
+        return records, state.anchors(), sorted(state.problems()), state.doc_hashes()
+
+    serial = contents(tmp_path / "serial")
+    monkeypatch.setattr(refresh_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(refresh_module.os, "cpu_count", lambda: 2)
+    assert contents(tmp_path / "parallel") == serial
+    assert any("duplicate id" in p for p in serial[2])  # type: ignore[union-attr]
