@@ -14,8 +14,8 @@ from kb.commands.check import add_environment_options
 
 if TYPE_CHECKING:
     from kb.catalog.cache import Catalog
+    from kb.catalog.records import EntrySummary
     from kb.check import Verdict
-    from kb.loader import LoadedEntry
     from kb.scan import Finding
 
 
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from kb.output import scan as output
 
     # only the entries found are loaded in full (titles, versions, fixes)
-    by_id: dict[str, LoadedEntry] = {}
+    by_id: dict[str, EntrySummary] = {}
     verdicts: dict[str, Verdict] = {}
 
     def load(ids: set[str]) -> None:
@@ -130,16 +130,8 @@ def _catalog(args: argparse.Namespace) -> tuple[Path, Catalog]:
 
 def _load_found(
     root: Path, records: Mapping[str, dict[str, Any]], ids: set[str]
-) -> dict[str, LoadedEntry]:
-    found: dict[str, LoadedEntry] = {}
-    if not ids:
-        return found
-    from kb.loader import load_file
+) -> dict[str, EntrySummary]:
+    """The summaries of the entries found, from the catalog (no YAML, no validation)."""
+    from kb.catalog.records import EntrySummary
 
-    for entry_id in sorted(ids):
-        loaded, problems = load_file(root / records[entry_id]["path"])
-        for problem in problems:
-            print(f"kb: {problem}", file=sys.stderr)
-        if loaded is not None:
-            found[entry_id] = loaded
-    return found
+    return {i: EntrySummary.from_record(records[i]) for i in sorted(ids) if i in records}

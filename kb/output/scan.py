@@ -15,13 +15,13 @@ from kb.output.check import versions_text
 from kb.output.github import annotation
 
 if TYPE_CHECKING:
-    # annotations only: a scan that finds nothing must not import YAML or pydantic
+    # annotations only: a scan never imports YAML or pydantic
+    from kb.catalog.records import EntrySummary
     from kb.check import Verdict
     from kb.environment import Environment
-    from kb.loader import LoadedEntry
     from kb.scan import Finding, ScanReport
 
-    Found = Mapping[str, LoadedEntry]
+    Found = Mapping[str, EntrySummary]
     Verdicts = Mapping[str, Verdict]
 
 
@@ -72,7 +72,7 @@ def to_text(report: ScanReport, found: Found, verdicts: Verdicts) -> str:
 def finding_text(f: Finding, found: Found, verdicts: Verdicts, *, live: bool = False) -> str:
     """One finding as :func:`to_text` shows it; ``live``: as soon as it is first seen,
     before its count is known (``kb scan -``)."""
-    entry = found[f.entry_id].entry
+    entry = found[f.entry_id]
     out: list[str] = []
     if live:
         out.append(f"{f.source}:{f.first_line}: {f.entry_id}\n")
@@ -83,7 +83,7 @@ def finding_text(f: Finding, found: Found, verdicts: Verdicts, *, live: bool = F
     out.append(f"  first: {f.first_text}\n")
     if f.entry_id in verdicts:
         out.append(f"  your versions: {verdict_text(verdicts[f.entry_id])}\n")
-    out.append(f"  fix: {entry.fixes[0].summary}\n")
+    out.append(f"  fix: {entry.fix}\n")
     return "".join(out)
 
 
@@ -91,7 +91,7 @@ def to_json(report: ScanReport, found: Found, verdicts: Verdicts, env: Environme
     """The whole report as JSON, each finding with its title and, with versions, its verdict."""
     data = report.to_dict()
     for item in data["findings"]:
-        item["title"] = found[item["id"]].entry.title
+        item["title"] = found[item["id"]].title
         if item["id"] in verdicts:
             v = verdicts[item["id"]]
             item["environment"] = {"status": status(v), **v.to_dict()}
@@ -107,9 +107,9 @@ def to_github(report: ScanReport, found: Found, verdicts: Verdicts) -> str:
 
 def finding_github(f: Finding, found: Found, verdicts: Verdicts, *, live: bool = False) -> str:
     """One finding as :func:`to_github` shows it (``live``: without its count)."""
-    entry = found[f.entry_id].entry
+    entry = found[f.entry_id]
     counted = "" if live else f" ({f.count} line(s))"
-    message = f"{entry.title}{counted}. Fix: {entry.fixes[0].summary}"
+    message = f"{entry.title}{counted}. Fix: {entry.fix}"
     level = "error"
     if f.entry_id in verdicts:
         message += f" Your versions: {verdict_text(verdicts[f.entry_id])}"
