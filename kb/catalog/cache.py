@@ -656,11 +656,13 @@ def locked(directory: Path) -> Iterator[None]:
 
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK_NAME, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        # a POSIX lock belongs to this process: worker processes it forks do not hold it,
+        # and it goes when this process dies, whatever its children do
+        fcntl.lockf(fh.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.lockf(fh.fileno(), fcntl.LOCK_UN)
 
 
 def content_hash(raw: bytes) -> str:

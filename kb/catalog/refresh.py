@@ -229,16 +229,14 @@ def _read_all(root: Path, jobs: list[tuple[str, str | None]]) -> Iterator[tuple[
             yield rel, _read_one(root, rel, known)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    # fork: the workers start with kb imported; they never touch the open catalog
-    context = multiprocessing.get_context("fork")
+    # fork: the workers start with kb imported and never touch the open catalog; the
+    # writer lock is a POSIX lock, which a forked worker does not hold. A Pool forks its
+    # workers before it starts its own threads, and they end when this process does.
     chunk = max(16, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = pool.map(
-            _read_chunk, [(root, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)]
-        )
-        for batch in results:
+    batches = [(root, jobs[i : i + chunk]) for i in range(0, len(jobs), chunk)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for batch in pool.imap(_read_chunk, batches):
             yield from batch
 
 
