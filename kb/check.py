@@ -244,7 +244,7 @@ def candidates(index: Index, env: Environment) -> list[EntrySummary]:
     that is not installed, so none of its condition sets can hold."""
     names = {*env.packages, *env.problems, "python"}
     ids = index.state.ids_with_packages(names)
-    return [EntrySummary.from_record(index.state.records[i]) for i in ids]
+    return [EntrySummary.from_record(data) for data in index.state.summaries(ids)]
 
 
 def parse_ignore(text: str) -> Ignore:

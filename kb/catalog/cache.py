@@ -41,7 +41,7 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 9
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -82,14 +82,17 @@ CREATE TABLE files (
 );
 CREATE INDEX files_problems ON files (path) WHERE problems IS NOT NULL;
 CREATE TABLE dirs (path TEXT PRIMARY KEY, mtime INTEGER NOT NULL);
-CREATE TABLE records (id TEXT PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE records (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, data TEXT NOT NULL, summary TEXT NOT NULL
+);
 CREATE TABLE sigs (
     id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
     text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL, anchor TEXT,
-    PRIMARY KEY (id, idx)
+    fragment TEXT, PRIMARY KEY (id, idx)
 );
 CREATE INDEX sigs_anchor ON sigs (anchor) WHERE anchor IS NOT NULL;
 CREATE TABLE words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE scanwords (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE docs (id TEXT PRIMARY KEY, hash TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE packages (package TEXT NOT NULL, id TEXT NOT NULL);
 CREATE INDEX packages_package ON packages (package);
@@ -155,6 +158,8 @@ class Catalog:
         self.records = _Records(db)
         self._delta: Counter[str] = Counter()
         self._added: list[tuple[str, int, list[str]]] = []
+        self._scan_delta: Counter[str] = Counter()
+        self._scan_added: list[tuple[str, int, list[str], str | None]] = []
         self._changed = False
 
     # -- freshness ---------------------------------------------------------------------
@@ -254,6 +259,32 @@ class Catalog:
         for row in rows:
             yield _row(row)
 
+    def scan_rows(self) -> list[tuple[Any, ...]]:
+        """``(id, index, kind, text, exception, data, fragment)`` of every signature a log
+        can show (trusted, compiling, not a symptom), by entry id and position; ``data``
+        as stored (JSON), ``fragment`` what the scan prefilter looks for (None: none)."""
+        rows: list[tuple[Any, ...]] = self._db.execute(
+            "SELECT id, idx, kind, text, exception, data, fragment FROM sigs "
+            "WHERE trusted = 1 AND data IS NOT NULL AND kind != 'symptom' ORDER BY id, idx"
+        ).fetchall()
+        return rows
+
+    def scan_notes(self) -> list[str]:
+        """Why signatures are left out of a scan: entries that fail lint, bad regexes."""
+        notes = [
+            f"{path}: fails lint; its signatures are not used"
+            for (path,) in self._db.execute(
+                "SELECT DISTINCT path FROM sigs WHERE trusted = 0 ORDER BY path"
+            )
+        ]
+        notes += [
+            f"{path}: signatures[{index}].regex does not compile; signature skipped"
+            for path, index in self._db.execute(
+                "SELECT path, idx FROM sigs WHERE trusted = 1 AND data IS NULL ORDER BY path, idx"
+            )
+        ]
+        return notes
+
     def anchors(self) -> dict[str, list[tuple[str, int]]]:
         """``{anchor word: [(entry id, signature index)]}`` ('' for the unanchored)."""
         out: dict[str, list[tuple[str, int]]] = {}
@@ -285,6 +316,19 @@ class Catalog:
                 )
             )
         return sorted(found)
+
+    def summaries(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """What :class:`~kb.catalog.records.EntrySummary` needs of each of the entries
+        ``ids`` (the record without its signatures, references and documents), in the
+        order of ``ids``; ids the catalog lacks are left out."""
+        wanted = list(ids)
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT id, summary FROM records WHERE id IN ({marks})", chunk)
+            found.update((i, json.loads(data)) for i, data in rows)
+        return [found[i] for i in wanted if i in found]
 
     def doc_hashes(self) -> dict[str, str]:
         """``{entry id: content hash}`` of every full-text document."""
@@ -368,7 +412,9 @@ class Catalog:
         for (data,) in self._db.execute(
             "SELECT data FROM sigs WHERE id = ? AND data IS NOT NULL", (entry_id,)
         ).fetchall():
-            self._delta.subtract(set(json.loads(data)["words"]))
+            kept = json.loads(data)
+            self._delta.subtract(set(kept["words"]))
+            self._scan_delta.subtract(set(kept["scan"]))
         for table in ("records", "sigs", "docs", "packages"):
             self._db.execute(f"DELETE FROM {table} WHERE id = ?", (entry_id,))
         self.records.forget(entry_id)
@@ -379,9 +425,12 @@ class Catalog:
         record = indexed.record
         entry_id = record["id"]
         trusted = int(not record.get("lint"))
-        self._db.execute("INSERT INTO records VALUES (?, ?, ?)", (entry_id, rel, _dumps(record)))
+        self._db.execute(
+            "INSERT INTO records VALUES (?, ?, ?, ?)",
+            (entry_id, rel, _dumps(record), _dumps(_summary(record))),
+        )
         self._db.executemany(
-            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
             (
                 (
                     entry_id,
@@ -402,6 +451,8 @@ class Catalog:
             if data is not None:  # a regex that does not compile is never tried
                 self._delta.update(set(data["words"]))
                 self._added.append((entry_id, index, data["words"]))
+                self._scan_delta.update(set(data["scan"]))
+                self._scan_added.append((entry_id, index, data["scan"], data["literal"]))
         self._db.execute(
             "INSERT INTO docs VALUES (?, ?, ?)",
             (entry_id, indexed.digest, _dumps(indexed.document)),
@@ -422,13 +473,29 @@ class Catalog:
         import secrets
 
         db = self._db
-        if self._delta:
-            db.executemany(
-                "INSERT INTO words VALUES (?, ?) "
-                "ON CONFLICT (word) DO UPDATE SET df = df + excluded.df",
-                sorted((w, n) for w, n in self._delta.items() if n),
+        for table, delta in (("words", self._delta), ("scanwords", self._scan_delta)):
+            if delta:
+                db.executemany(
+                    f"INSERT INTO {table} VALUES (?, ?) "
+                    "ON CONFLICT (word) DO UPDATE SET df = df + excluded.df",
+                    sorted((w, n) for w, n in delta.items() if n),
+                )
+                db.execute(f"DELETE FROM {table} WHERE df <= 0")
+        if self._scan_added:
+            from kb.matching import choose_fragment
+
+            scan_df = (
+                self._scan_delta
+                if rebuilt
+                else self._df({w for _, _, ws, _ in self._scan_added for w in ws}, "scanwords")
             )
-            db.execute("DELETE FROM words WHERE df <= 0")
+            db.executemany(
+                "UPDATE sigs SET fragment = ? WHERE id = ? AND idx = ?",
+                (
+                    (choose_fragment(words, literal, scan_df), entry_id, index)
+                    for entry_id, index, words, literal in self._scan_added
+                ),
+            )
         if self._added:
             df = self._delta if rebuilt else self._df({w for *_, ws in self._added for w in ws})
             db.executemany(
@@ -456,6 +523,8 @@ class Catalog:
         db.execute("COMMIT")
         self._delta.clear()
         self._added.clear()
+        self._scan_delta.clear()
+        self._scan_added.clear()
         self._changed = False
 
     def rollback(self) -> None:
@@ -466,12 +535,24 @@ class Catalog:
         with contextlib.suppress(Exception):
             self._db.close()
 
-    def _df(self, words: set[str]) -> Counter[str]:
+    def _df(self, words: set[str], table: str = "words") -> Counter[str]:
         df: Counter[str] = Counter()
         for word in words:
-            row = self._db.execute("SELECT df FROM words WHERE word = ?", (word,)).fetchone()
+            row = self._db.execute(f"SELECT df FROM {table} WHERE word = ?", (word,)).fetchone()
             df[word] = int(row[0]) if row is not None else 0
         return df
+
+
+_TABLES = ("files", "dirs", "records", "sigs", "words", "scanwords", "docs", "packages")
+
+_SUMMARY_KEYS = ("id", "title", "package", "path", "status", "affected", "marker", "alternatives")
+
+
+def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a record an entry summary is made of."""
+    out = {k: record[k] for k in _SUMMARY_KEYS if k in record}
+    out["fix"] = {"summary": record["fix"]["summary"], "requires": record["fix"]["requires"]}
+    return out
 
 
 def _within(rel: str, outer: str) -> bool:
@@ -585,7 +666,7 @@ def open_writer(directory: Path | None, root: str, *, rebuild: bool) -> tuple[Ca
                 catalog = Catalog(db, root, meta, path)
                 catalog.begin()
                 if rebuild:
-                    for table in ("files", "dirs", "records", "sigs", "words", "docs", "packages"):
+                    for table in _TABLES:
                         db.execute(f"DELETE FROM {table}")
                 return catalog, rebuild
             db.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from kb.commands._common import add_entries_option, add_format_option
 from kb.commands.check import add_environment_options
@@ -64,24 +64,23 @@ def _wants_environment(args: argparse.Namespace) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from kb.commands.check import load_environment
-    from kb.scan import scan, signatures_of_catalog
+    from kb.scan import prefilter_of_catalog, scan
 
     if args.files.count("-") > 1:
         from kb.errors import UsageError
 
         raise UsageError("standard input ('-') can be scanned only once")
     env = load_environment(args) if _wants_environment(args) else None
-    root, state = _catalog(args)
-    records = state.records
-    signatures, prepared, notes = signatures_of_catalog(state.signatures())
+    _, state = _catalog(args)
+    prefilter, notes = prefilter_of_catalog(state)
     from kb.output import scan as output
 
-    # only the entries found are loaded in full (titles, versions, fixes)
+    # only the summaries of the entries found are read (titles, versions, fixes)
     by_id: dict[str, EntrySummary] = {}
     verdicts: dict[str, Verdict] = {}
 
     def load(ids: set[str]) -> None:
-        found = _load_found(root, records, ids - set(by_id))
+        found = _summaries(state, ids - set(by_id))
         by_id.update(found)
         if env is not None:
             from kb.check import verdict
@@ -101,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         # open every file first, so that a missing one is reported before any work
         streams = list(_opened(args.files, stack))
-        report = scan(streams, signatures, on_finding=as_found if live else None, prepared=prepared)
+        report = scan(
+            streams, prefilter.signatures, prefilter, on_finding=as_found if live else None
+        )
     report.notes[:0] = notes
     load({f.entry_id for f in report.findings})
     report.findings = [f for f in report.findings if f.entry_id in by_id]
@@ -128,10 +129,8 @@ def _catalog(args: argparse.Namespace) -> tuple[Path, Catalog]:
     return root, index.state
 
 
-def _load_found(
-    root: Path, records: Mapping[str, dict[str, Any]], ids: set[str]
-) -> dict[str, EntrySummary]:
+def _summaries(catalog: Catalog, ids: set[str]) -> dict[str, EntrySummary]:
     """The summaries of the entries found, from the catalog (no YAML, no validation)."""
     from kb.catalog.records import EntrySummary
 
-    return {i: EntrySummary.from_record(records[i]) for i in sorted(ids) if i in records}
+    return {d["id"]: EntrySummary.from_record(d) for d in catalog.summaries(sorted(ids))}

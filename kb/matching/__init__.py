@@ -4,11 +4,13 @@ entry's condition sets (:mod:`.versions`)."""
 from kb.matching.signatures import (
     CompiledSignature,
     certain_words,
+    choose_fragment,
     compile_signature,
     from_prepared,
     prepare,
     required_literal,
     required_literals,
+    scan_words,
 )
 from kb.matching.versions import (
     Applicability,
@@ -37,6 +39,7 @@ __all__ = [
     "at_or_past",
     "canonical",
     "certain_words",
+    "choose_fragment",
     "compile_signature",
     "contains",
     "evaluate",
@@ -44,5 +47,6 @@ __all__ = [
     "prepare",
     "required_literal",
     "required_literals",
+    "scan_words",
     "versions_in_range",
 ]

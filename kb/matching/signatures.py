@@ -8,6 +8,7 @@ the fast paths never import pydantic.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from kb.normalize import normalize, words
@@ -55,8 +56,9 @@ def prepare(sig: CompiledSignature) -> dict[str, object]:
     """What the catalog keeps of a compiled signature, so that search and scan can match
     it again (:func:`from_prepared`) without parsing or checking its regex a second time:
     its normalized text, the pattern RE2 runs, the literals a matching text contains, its
-    certain words as whole words (search anchors) and as substrings (the scan prefilter),
-    and its longest required literal (the prefilter's fallback)."""
+    certain words as whole words (search anchors) and those the scan prefilter can look
+    for (:func:`scan_words`), and its longest required literal (the prefilter's
+    fallback)."""
     regex = sig.regex
     return {
         "normalized": sig.normalized,
@@ -65,7 +67,7 @@ def prepare(sig: CompiledSignature) -> dict[str, object]:
         "engine": regex.engine_pattern if regex is not None else None,
         "literals": required_literals(sig),
         "words": certain_words(sig),
-        "loose": certain_words(sig, whole=False),
+        "scan": scan_words(sig),
         "literal": required_literal(sig),
     }
 
@@ -203,6 +205,27 @@ def certain_words(sig: CompiledSignature, *, whole: bool = True) -> list[str]:
         found = words(normalize(literal))
         out.extend(_interior(found, literal) if whole else found)
     return list(dict.fromkeys(out))
+
+
+SCAN_MIN_WORD = 4
+"""Shorter words are too common to stand for a signature in the scan prefilter."""
+
+
+def scan_words(sig: CompiledSignature) -> list[str]:
+    """The signature's certain words, as substrings, that can stand for it in a
+    lower-cased log line: ASCII (bytes fold ASCII only), at least :data:`SCAN_MIN_WORD`
+    long, sorted."""
+    found = certain_words(sig, whole=False)
+    return sorted(w for w in found if len(w) >= SCAN_MIN_WORD and w.isascii())
+
+
+def choose_fragment(words: Sequence[str], literal: str | None, df: Mapping[str, int]) -> str | None:
+    """What the scan prefilter looks for to find a signature's candidate lines: the rarest
+    of its :func:`scan_words` (``df``: in how many signatures each occurs), else its
+    required literal when that is ASCII; None when it has neither (tried on every line)."""
+    if words:
+        return min(words, key=lambda w: (df.get(w, 0), -len(w), w))
+    return literal if literal is not None and literal.isascii() else None
 
 
 def _interior(found: list[str], literal: str) -> list[str]:

@@ -7,23 +7,24 @@ signature matcher; :func:`signatures_of` compiles the signatures of a catalog.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from kb.matching import CompiledSignature, compile_signature
+from kb.scan.prefilter import Prefilter
 from kb.scan.report import Finding, ScanReport, SourceStats
 from kb.scan.scanner import scan
 
 if TYPE_CHECKING:
-    from kb.catalog.cache import SignatureRow
+    from kb.catalog.cache import Catalog
 
 __all__ = [
     "Finding",
     "ScanReport",
     "SourceStats",
+    "prefilter_of_catalog",
     "scan",
     "signatures_of",
-    "signatures_of_catalog",
 ]
 
 
@@ -50,32 +51,40 @@ def signatures_of(entries: Iterable[object]) -> tuple[list[CompiledSignature], l
     return compiled, notes
 
 
-def signatures_of_catalog(
-    rows: Iterable[SignatureRow],
-) -> tuple[list[CompiledSignature], list[dict[str, Any]], list[str]]:
-    """The signatures of a catalog (:meth:`kb.catalog.cache.CatalogFile.signatures`), ready
-    to match, what the catalog kept of each (for :class:`~kb.scan.prefilter.Prefilter`),
-    and notes on those left out: the same signatures as :func:`signatures_of` gives,
-    without loading a YAML file or compiling a regex that no line calls for."""
-    from kb.matching import from_prepared
+def prefilter_of_catalog(catalog: Catalog) -> tuple[Prefilter, list[str]]:
+    """The prefilter of a catalog's signatures, with the fragments the catalog chose for
+    them, and notes on the signatures left out (entries that fail lint, regexes that do
+    not compile). Each signature is built from what the catalog kept of it only when a
+    line calls for it, so a scan reads no YAML and compiles nothing it does not need."""
+    rows = catalog.scan_rows()
+    lazy = _Signatures([r[:6] for r in rows])
+    return Prefilter(lazy, [r[6] for r in rows]), catalog.scan_notes()
 
-    compiled: list[CompiledSignature] = []
-    prepared: list[dict[str, Any]] = []
-    notes: list[str] = []
-    untrusted: set[str] = set()
-    for row in rows:
-        if not row.trusted:
-            if row.entry_id not in untrusted:
-                untrusted.add(row.entry_id)
-                notes.append(f"{row.path}: fails lint; its signatures are not used")
-            continue
-        if row.data is None:
-            notes.append(
-                f"{row.path}: signatures[{row.index}].regex does not compile; signature skipped"
-            )
-            continue
-        compiled.append(
-            from_prepared(row.entry_id, row.index, row.kind, row.text, row.exception, row.data)
-        )
-        prepared.append(row.data)
-    return compiled, prepared, notes
+
+class _Signatures(Sequence[CompiledSignature]):
+    """Signatures built on first access from ``(id, index, kind, text, exception, data)``."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._built: dict[int, CompiledSignature] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> CompiledSignature: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[CompiledSignature]: ...
+    def __getitem__(self, index: int | slice) -> CompiledSignature | Sequence[CompiledSignature]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        found = self._built.get(index)
+        if found is None:
+            import json
+
+            from kb.matching import from_prepared
+
+            entry_id, position, kind, text, exception, data = self._rows[index]
+            found = from_prepared(entry_id, position, kind, text, exception, json.loads(data))
+            self._built[index] = found
+        return found

@@ -15,24 +15,17 @@ lines; a second, overlapping automaton lists every word on a candidate line.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import ahocorasick_rs
 
-from kb.matching import CompiledSignature, certain_words, required_literal
-
-MIN_WORD = 4
+from kb.matching import CompiledSignature, choose_fragment, required_literal, scan_words
 
 
 def candidate_words(sig: CompiledSignature) -> list[str]:
     """The signature's certain words (the chooser search anchors with), as substrings,
-    that can stand for it in a lower-cased line: ASCII, at least :data:`MIN_WORD` long."""
-    return _usable(certain_words(sig, whole=False))
-
-
-def _usable(found: Iterable[str]) -> list[str]:
-    return sorted(w for w in found if len(w) >= MIN_WORD and w.isascii())
+    that can stand for it in a lower-cased line (:func:`kb.matching.scan_words`)."""
+    return scan_words(sig)
 
 
 class Prefilter:
@@ -41,28 +34,23 @@ class Prefilter:
     def __init__(
         self,
         signatures: Sequence[CompiledSignature],
-        prepared: Sequence[Mapping[str, Any]] | None = None,
+        fragments: Sequence[str | None] | None = None,
     ) -> None:
-        """``prepared``, when given, is what the catalog kept of each signature
-        (:func:`kb.matching.prepare`), so that no regex is parsed here."""
-        self.signatures = list(signatures)
+        """``fragments``, when given, is the fragment the catalog chose for each signature
+        (:func:`kb.matching.choose_fragment`); ``signatures`` may then be a sequence that
+        builds each signature when it is first asked for."""
+        self.signatures = signatures
         self.unfiltered: list[int] = []
-        self.fragment_of: list[str | None] = []
-        if prepared is None:
-            options = [candidate_words(sig) for sig in self.signatures]
-            literals = [required_literal(sig) for sig in self.signatures]
-        else:
-            options = [_usable(data["loose"]) for data in prepared]
-            literals = [data["literal"] for data in prepared]
-        frequency = Counter(word for words in options for word in words)
+        if fragments is None:
+            options = [scan_words(sig) for sig in signatures]
+            frequency = Counter(word for words in options for word in words)
+            fragments = [
+                choose_fragment(words, required_literal(sig), frequency)
+                for sig, words in zip(signatures, options, strict=True)
+            ]
+        self.fragment_of: list[str | None] = list(fragments)
         by_fragment: dict[bytes, list[int]] = {}
-        for index, words in enumerate(options):
-            fragment: str | None
-            if words:
-                fragment = min(words, key=lambda w: (frequency[w], -len(w), w))
-            else:
-                fragment = literals[index]
-            self.fragment_of.append(fragment)
+        for index, fragment in enumerate(self.fragment_of):
             if fragment is None or not fragment.isascii():
                 # bytes.lower() folds ASCII only, so only ASCII fragments are safe here
                 self.unfiltered.append(index)

@@ -17,8 +17,8 @@ each line.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import BinaryIO
 
 from kb.matching import CompiledSignature
 from kb.normalize import normalize
@@ -171,17 +171,9 @@ def scan_stream(matcher: _Matcher, stream: BinaryIO, stats: SourceStats) -> None
     stats.lines = line_no - 1
 
 
-def build_prefilter(
-    signatures: Sequence[CompiledSignature],
-    prepared: Sequence[Mapping[str, Any]] | None = None,
-) -> Prefilter:
-    """The prefilter of the signatures a log can show (symptoms have no text to match);
-    ``prepared``: what the catalog kept of each signature (see :class:`Prefilter`)."""
-    keep = [i for i, s in enumerate(signatures) if s.kind != "symptom"]
-    return Prefilter(
-        [signatures[i] for i in keep],
-        None if prepared is None else [prepared[i] for i in keep],
-    )
+def build_prefilter(signatures: Sequence[CompiledSignature]) -> Prefilter:
+    """The prefilter of the signatures a log can show (symptoms have no text to match)."""
+    return Prefilter([s for s in signatures if s.kind != "symptom"])
 
 
 def scan(
@@ -189,18 +181,17 @@ def scan(
     signatures: Sequence[CompiledSignature],
     prefilter: Prefilter | None = None,
     on_finding: Callable[[Finding], None] | None = None,
-    prepared: Sequence[Mapping[str, Any]] | None = None,
 ) -> ScanReport:
     """Scan every ``(name, binary stream)`` for every signature; findings in order of first
     occurrence (source order, then line). ``prefilter``, when given, must have been built
-    by :func:`build_prefilter` from the same signatures (it is then reused); ``prepared``
-    is what the catalog kept of each signature, for the prefilter to reuse.
+    by :func:`build_prefilter` from the same signatures, or from the catalog's choice of
+    fragments (:func:`kb.scan.prefilter_of_catalog`), and is then used as it is.
 
     ``on_finding`` is called with each known failure when it is first seen, while the scan
     goes on (its count grows afterwards). Ctrl-C ends the scan cleanly: the report covers
     what was read and says it was interrupted.
     """
-    prefilter = prefilter or build_prefilter(signatures, prepared)
+    prefilter = prefilter or build_prefilter(signatures)
     matcher = _Matcher(prefilter, on_finding)
     sources: list[SourceStats] = []
     interrupted = False
