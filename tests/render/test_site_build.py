@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -71,3 +72,28 @@ def test_a_broken_entry_fails_the_strict_build(tmp_path: Path) -> None:
     proc = build_site(entries, tmp_path / "out")
     assert proc.returncode != 0
     assert "acme-db-5-pool-timeout.yaml" in proc.stderr and "KB203" in proc.stderr
+
+
+def test_entry_pages_have_one_short_record_in_the_theme_search_index(built_site: Path) -> None:
+    docs = json.loads((built_site / "search/search_index.json").read_text())["docs"]
+    by_location: dict[str, list[dict[str, object]]] = {}
+    for doc in docs:
+        by_location.setdefault(doc["location"].split("#")[0], []).append(doc)
+    for src in fixture_sources():
+        e = src.entry
+        records = by_location[f"entries/{e.package}/{e.id}/"]
+        # one record per entry page (not one per section), with what one would type
+        assert len(records) == 1, e.id
+        record = records[0]
+        assert record["location"] == f"entries/{e.package}/{e.id}/"
+        assert html.unescape(str(record["title"])) == e.title
+        text = html.unescape(str(record["text"]))
+        assert e.signatures[0].text in text
+        assert e.summary.split()[0] in text
+        assert record["tags"] == list(e.tags)
+    # the lists of every entry are left to the entries' own records
+    for page in ("statuses/", "exceptions/", "tags/"):
+        assert page not in by_location
+    # hand-written and package pages are indexed by material as before, by section
+    assert "find/" in by_location and "packages/acme-web/" in by_location
+    assert any(doc["location"] == "write-an-entry/" for doc in docs)
