@@ -149,6 +149,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             site_name=config.site_name,
             known_releases=self._known_releases(),
             feed_size=self.config.feed_size,
+            directory_urls=config.use_directory_urls,
         )
         self.edit_urls = (
             {paths.entry_src(s.entry): edit_base + s.yaml_path for s in sources}

@@ -40,6 +40,8 @@ class SiteSettings:
     site_name: str = "kb"
     known_releases: Mapping[str, Sequence[str]] = field(default_factory=dict)
     feed_size: int = 50
+    directory_urls: bool = True
+    """Whether the site uses mkdocs' directory URLs (links in raw HTML are written for them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +84,15 @@ class Site:
             self._makers[f"api/osv/{e.id}.json"] = _stashless(exports.osv_json, e)
         self._makers[paths.PACKAGES_INDEX] = _stashless(index_pages.packages_index, self.entries)
         for package, chosen in self.by_package.items():
-            self._makers[paths.package_src(package)] = _stashless(
-                index_pages.package_page, package, chosen
+            self._makers[paths.package_src(package)] = self._lister(
+                paths.package_src(package), partial(index_pages.package_page, package, chosen)
             )
-        self._makers[paths.STATUSES] = _stashless(index_pages.statuses_page, self.entries)
-        self._makers[paths.EXCEPTIONS] = _stashless(index_pages.exceptions_page, self.entries)
-        self._makers[paths.TAGS] = _stashless(index_pages.tags_page, self.entries)
+        for path, page in (
+            (paths.STATUSES, index_pages.statuses_page),
+            (paths.EXCEPTIONS, index_pages.exceptions_page),
+            (paths.TAGS, index_pages.tags_page),
+        ):
+            self._makers[path] = self._lister(path, partial(page, self.entries))
         self._makers[paths.RULES] = _stashless(rules_ref.rules_page, self.rules)
         self._makers[paths.FORMAT] = lambda _stash: schema_ref.format_page(json_schema())
         self._makers["api/entries.json"] = _stashless(exports.entries_json, self.entries)
@@ -110,6 +115,16 @@ class Site:
         are handed to it and placeholders stand in their place (see :mod:`kb.render.stash`)."""
         return self._makers[path](stash)
 
+    def _lister(self, path: str, page: Callable[..., str]) -> Callable[[Stash | None], str]:
+        """The maker of a page listing entries (see :mod:`kb.render.index_pages`)."""
+        directory_urls = self.settings.directory_urls
+
+        def make(stash: Stash | None) -> str:
+            handed = stash.for_page(path) if stash is not None else None
+            return page(directory_urls=directory_urls, stash=handed)
+
+        return make
+
     def _entry_page(self, src: SourceEntry, stash: Stash | None) -> str:
         e = src.entry
         settings = self.settings
@@ -123,6 +138,7 @@ class Site:
             known_releases=settings.known_releases,
             stash=stash.for_page(uri) if stash is not None else None,
             verification=src.verification,
+            directory_urls=settings.directory_urls,
         )
 
 
