@@ -8,7 +8,7 @@ compare it with files on disk.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -114,6 +114,15 @@ class Site:
         """The text of one generated file. With ``stash``, an entry page's raw-HTML blocks
         are handed to it and placeholders stand in their place (see :mod:`kb.render.stash`)."""
         return self._makers[path](stash)
+
+    def chunks(self, path: str) -> Iterable[str]:
+        """The text of a generated file in pieces: the exports of every entry are written
+        one entry at a time; any other file is one piece."""
+        if path == "api/entries.json":
+            return exports.entries_json_chunks(self.entries)
+        if path == "api/search.json":
+            return search_index.search_json_chunks(self.entries)
+        return (self.text(path),)
 
     def _lister(self, path: str, page: Callable[..., str]) -> Callable[[Stash | None], str]:
         """The maker of a page listing entries (see :mod:`kb.render.index_pages`)."""
