@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 from kb.models import Entry, Reference, ReferenceKind, Status
 from kb.render import compat
 from kb.render.markup import (
-    code_block,
     escape,
+    highlighted_block,
     inline,
     link,
     md_inline,
     paragraphs,
     pre_block,
 )
-from kb.render.paths import entry_src, rel
+from kb.render.paths import entry_src, href
+from kb.render.stash import stashed
 
 if TYPE_CHECKING:
     from kb.verify.record import Verification
@@ -206,10 +207,10 @@ def _reproduction(entry: Entry) -> list[str]:
     out = []
     if repro.setup:
         out.append('<p class="kb-label">Setup</p>')
-        out.append(code_block("\n".join(repro.setup), "shell"))
+        out.append(highlighted_block("\n".join(repro.setup), "shell"))
     lang = {"python": "python", "shell": "shell", "text": "text"}[repro.language.value]
     out.append(f'<p class="kb-label">{escape(repro.language.value)}</p>')
-    out.append(code_block(repro.code, lang))
+    out.append(highlighted_block(repro.code, lang))
     return out
 
 
@@ -240,20 +241,23 @@ def _evidence(entry: Entry) -> list[str]:
     return out
 
 
-def _related(entry: Entry, titles: Mapping[str, tuple[str, str]]) -> list[str]:
+def _related(
+    entry: Entry, titles: Mapping[str, tuple[str, str]], directory_urls: bool = True
+) -> list[str]:
     if not entry.related:
         return ["<p>None.</p>"]
     here = entry_src(entry)
-    lines = []
+    items = []
     for rid in entry.related:
         target = titles.get(rid)
         if target is None:
             # An unknown id is a lint finding; the page shows it without a broken link.
-            lines.append(f"- `{rid}` (not in this knowledge base)")
+            items.append(f"<li><code>{escape(rid)}</code> (not in this knowledge base)</li>")
         else:
             src, title = target
-            lines.append(f"- [{md_inline(title)}]({rel(here, src)})")
-    return ["\n".join(lines)]
+            url = escape(href(here, src, directory_urls))
+            items.append(f'<li><a href="{url}">{inline(title)}</a></li>')
+    return [f"<ul>{''.join(items)}</ul>"]
 
 
 def _sources(entry: Entry) -> list[str]:
@@ -272,13 +276,15 @@ def render(
     known_releases: Mapping[str, Sequence[str]] | None = None,
     stash: Callable[[str], str] | None = None,
     verification: Verification | None = None,
+    directory_urls: bool = True,
 ) -> str:
     """The Markdown source of an entry's page.
 
     ``yaml_path`` is the entry file relative to the repository, ``edit_url`` where to edit it
     (None when the site has no repository URL), ``titles`` maps entry ids to
-    ``(page source path, title)`` for related links. ``stash``, when given, receives each
-    raw-HTML block and returns the text to put in its place (see :mod:`kb.render.stash`).
+    ``(page source path, title)`` for related links, written for mkdocs' directory URLs
+    unless ``directory_urls`` is false. ``stash``, when given, receives each run of
+    raw-HTML blocks and returns the text to put in its place (see :mod:`kb.render.stash`).
     """
     if edit_url is not None and link(edit_url).startswith("<a "):
         edit = f'<p><a class="kb-edit" href="{escape(edit_url)}">Edit this entry</a> '
@@ -302,7 +308,7 @@ def render(
         ),
         ("Minimal reproduction", _reproduction(entry)),
         ("Evidence", _evidence(entry)),
-        ("Related entries", _related(entry, titles)),
+        ("Related entries", _related(entry, titles, directory_urls)),
         ("Sources", _sources(entry)),
         ("Edit this entry", [edit]),
     ]
@@ -318,5 +324,5 @@ def render(
         parts.append(f"## {heading}")
         parts.extend(blocks)
     if stash is not None:
-        parts = [stash(p) if p.startswith("<") else p for p in parts]
+        parts = stashed(parts, stash)
     return "\n\n".join(parts) + "\n"

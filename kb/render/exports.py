@@ -10,7 +10,7 @@ the exact PEP 440 specifiers, the interpreter condition, the signatures and the 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from kb.models import SCHEMA_VERSION, Condition, Entry, ReferenceKind
@@ -36,15 +36,53 @@ def entry_data(entry: Entry) -> dict[str, Any]:
 
 def entries_json(entries: Sequence[Entry]) -> str:
     """``api/entries.json``: every entry, sorted by id, with the format versions."""
-    return dumps(
-        {
-            "export_version": EXPORT_VERSION,
-            "schema_version": SCHEMA_VERSION,
-            "normalizer_version": NORMALIZER_VERSION,
-            "count": len(entries),
-            "entries": [entry_data(e) for e in sorted(entries, key=lambda e: e.id)],
-        }
-    )
+    return "".join(entries_json_chunks(entries))
+
+
+def entries_json_chunks(entries: Sequence[Entry]) -> Iterator[str]:
+    """:func:`entries_json` in pieces, one entry at a time (a big KB's export is never
+    held whole, nor all its entries as JSON data at once)."""
+    head = {
+        "export_version": EXPORT_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "normalizer_version": NORMALIZER_VERSION,
+        "count": len(entries),
+    }
+    ordered = sorted(entries, key=lambda e: e.id)
+    return json_chunks(head, "entries", (entry_data(e) for e in ordered), indent=2)
+
+
+_ITEMS = "\x00kb-items\x00"
+
+
+def json_chunks(
+    data: Mapping[str, Any], key: str, items: Iterable[Any], *, indent: int | None
+) -> Iterator[str]:
+    """The text of ``json.dumps({**data, key: list(items)})`` (keys sorted, UTF-8 kept,
+    ``indent`` as given or compact, a final newline), one item at a time."""
+    compact = (",", ":") if indent is None else None
+
+    def dump(value: Any) -> str:
+        return json.dumps(
+            value, ensure_ascii=False, indent=indent, sort_keys=True, separators=compact
+        )
+
+    before, after = (dump({**data, key: [_ITEMS]}) + "\n").split(json.dumps(_ITEMS))
+    prefix = before[before.rindex("\n") + 1 :] if indent is not None else ""
+    between = ",\n" + prefix if indent is not None else ","
+    first = True
+    for item in items:
+        if first:
+            yield before
+        text = dump(item)
+        if prefix:
+            text = text.replace("\n", "\n" + prefix)
+        yield text if first else between + text
+        first = False
+    if first:  # no items: the empty list
+        yield dump({**data, key: []}) + "\n"
+    else:
+        yield after
 
 
 def entry_json(entry: Entry) -> str:

@@ -1,6 +1,8 @@
 """Index pages: the home page's generated parts, one page per package, statuses, exception
-types and tags. Every list links to entry pages with relative Markdown links, which mkdocs
-checks."""
+types and tags. Headings are Markdown (they make the table of contents); the lists of
+entries are HTML with the links mkdocs would write, handed to the stash when there is one,
+so that Markdown does not parse every entry of a big knowledge base again. The home page's
+short list stays Markdown, with links mkdocs checks."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from kb.models import Entry, Status
 from kb.render import paths
 from kb.render.entry_page import STATUS_WORDS, ranges, status_badge
-from kb.render.markup import md_inline
+from kb.render.markup import escape, inline, md_inline
+from kb.render.stash import stashed
 
 
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:
@@ -23,6 +26,29 @@ def newest_first(entries: Sequence[Entry]) -> list[Entry]:
 def last_change(entry: Entry) -> dt.date:
     """When the entry last changed: ``updated``, else ``created``."""
     return entry.updated or entry.created
+
+
+StashFn = Callable[[str], str]
+
+
+def _page(parts: list[str], stash: StashFn | None) -> str:
+    return "\n\n".join(stashed(parts, stash) if stash is not None else parts) + "\n"
+
+
+def _html_list(
+    entries: Sequence[Entry], here: str, directory_urls: bool, *, package: bool = True
+) -> str:
+    if not entries:
+        return "<p>None.</p>"
+    items = []
+    for e in entries:
+        target = escape(paths.href(here, paths.entry_src(e), directory_urls))
+        where = f"<code>{escape(e.package)}</code> · " if package else ""
+        items.append(
+            f'<li><a href="{target}">{inline(e.title)}</a><br>'
+            f"{where}{ranges(e)} · {status_badge(e.status)} · {e.created.isoformat()}</li>"
+        )
+    return f'<ul class="kb-entry-list">{"".join(items)}</ul>'
 
 
 def _item(entry: Entry, here: str, *, package: bool = True) -> str:
@@ -77,28 +103,39 @@ def packages_index(entries: Sequence[Entry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def package_page(package: str, entries: Sequence[Entry]) -> str:
+def package_page(
+    package: str,
+    entries: Sequence[Entry],
+    *,
+    directory_urls: bool = True,
+    stash: StashFn | None = None,
+) -> str:
     """One package's known failures, newest first, with their affected ranges."""
     here = paths.package_src(package)
-    return (
-        f"# {md_inline(package)}\n\n"
-        f"Known failures filed under `{package}`, newest first.\n\n"
-        f"{_list(newest_first(entries), here, package=False)}\n"
-    )
+    parts = [
+        f"# {md_inline(package)}",
+        f"Known failures filed under `{package}`, newest first.",
+        _html_list(newest_first(entries), here, directory_urls, package=False),
+    ]
+    return _page(parts, stash)
 
 
-def statuses_page(entries: Sequence[Entry]) -> str:
+def statuses_page(
+    entries: Sequence[Entry], *, directory_urls: bool = True, stash: StashFn | None = None
+) -> str:
     """Entries grouped by status, newest first within each."""
     here = paths.STATUSES
     parts = ["# Entries by status"]
     for status in Status:
         chosen = [e for e in entries if e.status is status]
         parts.append(f"## {STATUS_WORDS[status].capitalize()} {{ #{paths.status_anchor(status)} }}")
-        parts.append(_list(newest_first(chosen), here))
-    return "\n\n".join(parts) + "\n"
+        parts.append(_html_list(newest_first(chosen), here, directory_urls))
+    return _page(parts, stash)
 
 
-def exceptions_page(entries: Sequence[Entry]) -> str:
+def exceptions_page(
+    entries: Sequence[Entry], *, directory_urls: bool = True, stash: StashFn | None = None
+) -> str:
     """Entries grouped by the exception types their signatures name."""
     return _grouped_page(
         "# Entries by exception type",
@@ -106,12 +143,24 @@ def exceptions_page(entries: Sequence[Entry]) -> str:
         entries,
         lambda e: [s.exception for s in e.signatures if s.exception],
         md_inline,
+        directory_urls=directory_urls,
+        stash=stash,
     )
 
 
-def tags_page(entries: Sequence[Entry]) -> str:
+def tags_page(
+    entries: Sequence[Entry], *, directory_urls: bool = True, stash: StashFn | None = None
+) -> str:
     """Entries grouped by tag."""
-    return _grouped_page("# Entries by tag", paths.TAGS, entries, lambda e: e.tags, str)
+    return _grouped_page(
+        "# Entries by tag",
+        paths.TAGS,
+        entries,
+        lambda e: e.tags,
+        str,
+        directory_urls=directory_urls,
+        stash=stash,
+    )
 
 
 def _grouped_page(
@@ -120,6 +169,9 @@ def _grouped_page(
     entries: Sequence[Entry],
     keys: Callable[[Entry], Iterable[str]],
     heading: Callable[[str], str],
+    *,
+    directory_urls: bool,
+    stash: StashFn | None,
 ) -> str:
     """A page with a section per key, each listing its entries newest first."""
     groups: dict[str, list[Entry]] = defaultdict(list)
@@ -131,5 +183,5 @@ def _grouped_page(
         parts.append("None.")
     for key in sorted(groups):
         parts.append(f"## {heading(key)} {{ #{paths.anchor(key)} }}")
-        parts.append(_list(newest_first(groups[key]), here))
-    return "\n\n".join(parts) + "\n"
+        parts.append(_html_list(newest_first(groups[key]), here, directory_urls))
+    return _page(parts, stash)

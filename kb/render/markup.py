@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 _CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
@@ -101,4 +102,34 @@ def pre_block(text: str) -> str:
     can open a fence for the preprocessors that run before raw HTML is set aside.
     """
     body = escape(text.rstrip("\n")).replace("`", "&#96;")
+    return f'<div class="highlight"><pre><span></span><code>{body}</code></pre></div>'
+
+
+_PYGMENTS: dict[str, Any] = {}
+"""The formatter and the lexers, made once."""
+
+
+def highlighted_block(text: str, language: str = "text") -> str:
+    """A highlighted code block as raw HTML: what ``pymdownx.highlight`` makes of the
+    fenced block :func:`code_block` writes, without building a Pygments formatter per block
+    (which was most of the cost of an entry page's Markdown)."""
+    from pygments import highlight  # type: ignore[import-untyped]
+    from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+    from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped]
+    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+
+    lang = re.sub(r"[^a-z0-9]", "", language.lower()) or "text"
+    formatter = _PYGMENTS.get(" formatter")
+    if formatter is None:
+        formatter = _PYGMENTS[" formatter"] = HtmlFormatter(nowrap=True)
+    lexer = _PYGMENTS.get(lang)
+    if lexer is None:
+        try:
+            lexer = get_lexer_by_name(lang)
+        except ClassNotFound:
+            lexer = get_lexer_by_name("text")
+        _PYGMENTS[lang] = lexer
+    body = highlight(text.rstrip("\n") + "\n", lexer, formatter)
+    # Backticks as references, as in pre_block: no line of it may open a fence.
+    body = body.replace("`", "&#96;")
     return f'<div class="highlight"><pre><span></span><code>{body}</code></pre></div>'

@@ -42,6 +42,27 @@ def rel(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
+def src_url(src: str, directory_urls: bool = True) -> str:
+    """The site URL mkdocs gives the page ``src`` (``""`` for the home page)."""
+    stem = src.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def href(from_src: str, to_src: str, directory_urls: bool = True) -> str:
+    """The link from one page to another in the built site, as mkdocs would write it for a
+    Markdown link (for raw HTML that Markdown does not see)."""
+    here, there = src_url(from_src, directory_urls), src_url(to_src, directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    target = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+    if there.endswith("/") or not there:
+        return "./" if target == "." else target + "/"
+    return target
+
+
 PACKAGES_INDEX = "packages/index.md"
 STATUSES = "statuses.md"
 EXCEPTIONS = "exceptions.md"

@@ -10,8 +10,7 @@ examples, summary and tags 1). The page tokenizes the query with a port of
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kb.models import Entry
@@ -63,9 +62,13 @@ def _doc(entry: Entry) -> dict[str, Any]:
 
 def search_json(entries: Sequence[Entry]) -> str:
     """The search page's index, compact and deterministic."""
-    data = {
-        "version": SEARCH_INDEX_VERSION,
-        "normalizer_version": NORMALIZER_VERSION,
-        "docs": [_doc(e) for e in sorted(entries, key=lambda e: e.id)],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+    return "".join(search_json_chunks(entries))
+
+
+def search_json_chunks(entries: Sequence[Entry]) -> Iterator[str]:
+    """:func:`search_json` in pieces, one entry at a time."""
+    from kb.render.exports import json_chunks
+
+    head = {"version": SEARCH_INDEX_VERSION, "normalizer_version": NORMALIZER_VERSION}
+    ordered = sorted(entries, key=lambda e: e.id)
+    return json_chunks(head, "docs", (_doc(e) for e in ordered), indent=None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Sequence
 
 
 class Stash:
@@ -47,3 +48,21 @@ class StashPage:
         key = f"kbhtml{self.nonce}x{len(self.blocks)}"
         self.blocks[key] = html
         return key
+
+
+def stashed(parts: Sequence[str], stash: Callable[[str], str]) -> list[str]:
+    """Markdown parts with each run of raw-HTML parts (those starting with ``<``) handed to
+    ``stash`` as one block: one placeholder paragraph for Markdown to pass over per run."""
+    out: list[str] = []
+    run: list[str] = []
+    for part in parts:
+        if part.startswith("<"):
+            run.append(part)
+            continue
+        if run:
+            out.append(stash("\n\n".join(run)))
+            run = []
+        out.append(part)
+    if run:
+        out.append(stash("\n\n".join(run)))
+    return out

@@ -17,7 +17,9 @@ def sources() -> dict[str, SourceEntry]:
     return {s.entry.id: s for s in fixture_sources()}
 
 
-def _render(src: SourceEntry, edit: str | None = "https://example.com/edit/") -> str:
+def _render(
+    src: SourceEntry, edit: str | None = "https://example.com/edit/", directory_urls: bool = True
+) -> str:
     titles = {
         "acme-web-12-removed-url-quote": ("entries/acme-web/acme-web-12-removed-url-quote.md", "T")
     }
@@ -26,6 +28,7 @@ def _render(src: SourceEntry, edit: str | None = "https://example.com/edit/") ->
         yaml_path=src.yaml_path,
         edit_url=edit + src.yaml_path if edit else None,
         titles=titles,
+        directory_urls=directory_urls,
     )
 
 
@@ -81,8 +84,11 @@ def test_non_http_links_are_never_links(sources: dict[str, SourceEntry]) -> None
 def test_related_links_only_to_known_entries(sources: dict[str, SourceEntry]) -> None:
     page = _render(sources["acme-cli-3-term5-python312-color"])
     related = page.split("## Related entries")[1].split("## Sources")[0]
-    assert "[T](../acme-web/acme-web-12-removed-url-quote.md)" in related
-    assert "`acme-nonexistent-1-missing` (not in this knowledge base)" in related
+    # the built page's URL, relative to this page's (mkdocs' directory URLs)
+    assert '<a href="../../acme-web/acme-web-12-removed-url-quote/">T</a>' in related
+    assert "<code>acme-nonexistent-1-missing</code> (not in this knowledge base)" in related
+    flat = _render(sources["acme-cli-3-term5-python312-color"], directory_urls=False)
+    assert 'href="../acme-web/acme-web-12-removed-url-quote.html"' in flat
 
 
 def test_edit_link_points_at_the_yaml_file(sources: dict[str, SourceEntry]) -> None:
@@ -92,8 +98,16 @@ def test_edit_link_points_at_the_yaml_file(sources: dict[str, SourceEntry]) -> N
     assert "Edit <code>" in _render(src, edit=None)
 
 
-def test_reproduction_code_keeps_its_fences(sources: dict[str, SourceEntry]) -> None:
+def test_reproduction_code_is_highlighted_and_opens_no_fence(
+    sources: dict[str, SourceEntry],
+) -> None:
     page = _render(sources["acme-cli-3-term5-python312-color"])
     repro = page.split("## Minimal reproduction")[1].split("## Evidence")[0]
-    assert "```` python\nimport acme_cli as cli" in repro
-    assert "``` shell" in repro
+    assert (
+        '<span class="kn">import</span><span class="w"> </span><span class="nn">acme_cli</span>'
+        in repro
+    )
+    # the fence inside the string is text: no line of the page starts a fenced block
+    assert "&#96;&#96;&#96;" in repro
+    assert not re.search(r"^\s*```", page, re.MULTILINE)
+    assert 'pip<span class="w"> </span>install' in repro

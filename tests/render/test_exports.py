@@ -80,3 +80,19 @@ def test_search_index_carries_normalized_signatures_and_weights() -> None:
     assert doc["w"]["url_quote"] == 4
     assert doc["w"]["acme_web"] == 2
     assert doc["w"]["installing"] == 1
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+@pytest.mark.parametrize("items", [[], [{"b": [1, {"c": "é\n"}], "a": None}, 2, "q"], [{}]])
+def test_json_in_chunks_is_the_whole_json(indent: int | None, items: list[object]) -> None:
+    from kb.render.exports import json_chunks
+
+    data = {"z": 1, "a": {"k": [True]}}
+    whole = json.dumps(
+        {**data, "items": items},
+        ensure_ascii=False,
+        indent=indent,
+        sort_keys=True,
+        separators=(",", ":") if indent is None else None,
+    )
+    assert "".join(json_chunks(data, "items", iter(items), indent=indent)) == whole + "\n"

@@ -7,7 +7,16 @@ from html.parser import HTMLParser
 import markdown
 import pytest
 
-from kb.render.markup import code_block, inline, link, md_inline, paragraphs, pre_block, safe_url
+from kb.render.markup import (
+    code_block,
+    highlighted_block,
+    inline,
+    link,
+    md_inline,
+    paragraphs,
+    pre_block,
+    safe_url,
+)
 
 
 class _Tags(HTMLParser):
@@ -96,3 +105,26 @@ def test_pre_block_keeps_text_verbatim_and_inert() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out
     assert "# not a heading" in html_out and "<h1" not in html_out
     assert "<h2>after</h2>" in html_out
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("python", 'import a\nx = "<b>" & 1\n\n    y = {"k": [1, 2]}\n'),
+        ("shell", "pip install 'a<2' \"b>=1\"\n  echo $X\n"),
+        ("text", "plain <text> & more\n"),
+        ("nosuchlanguage", "x = 1\n"),
+    ],
+)
+def test_highlighted_block_is_what_pymdownx_makes_of_the_fence(language: str, text: str) -> None:
+    import markdown
+
+    fenced = markdown.markdown(
+        code_block(text, language), extensions=["pymdownx.highlight", "pymdownx.superfences"]
+    )
+    assert highlighted_block(text, language) == fenced
+
+
+def test_highlighted_block_escapes_backticks() -> None:
+    out = highlighted_block('doc = """\n```\nx\n```\n"""\n', "python")
+    assert "`" not in out and "&#96;&#96;&#96;" in out

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import pytest
 
 from kb.models import SCHEMA_VERSION
 
@@ -71,3 +75,67 @@ def test_a_broken_entry_fails_the_strict_build(tmp_path: Path) -> None:
     proc = build_site(entries, tmp_path / "out")
     assert proc.returncode != 0
     assert "acme-db-5-pool-timeout.yaml" in proc.stderr and "KB203" in proc.stderr
+
+
+def test_entry_pages_have_one_short_record_in_the_theme_search_index(built_site: Path) -> None:
+    docs = json.loads((built_site / "search/search_index.json").read_text())["docs"]
+    by_location: dict[str, list[dict[str, object]]] = {}
+    for doc in docs:
+        by_location.setdefault(doc["location"].split("#")[0], []).append(doc)
+    for src in fixture_sources():
+        e = src.entry
+        records = by_location[f"entries/{e.package}/{e.id}/"]
+        # one record per entry page (not one per section), with what one would type
+        assert len(records) == 1, e.id
+        record = records[0]
+        assert record["location"] == f"entries/{e.package}/{e.id}/"
+        assert html.unescape(str(record["title"])) == e.title
+        text = html.unescape(str(record["text"]))
+        assert e.signatures[0].text in text
+        assert e.summary.split()[0] in text
+        assert record["tags"] == list(e.tags)
+    # the lists of every entry are left to the entries' own records
+    for page in ("statuses/", "exceptions/", "tags/"):
+        assert page not in by_location
+    # hand-written and package pages are indexed by material as before, by section
+    assert "find/" in by_location and "packages/acme-web/" in by_location
+    assert any(doc["location"] == "write-an-entry/" for doc in docs)
+
+
+def test_every_link_of_a_generated_page_leads_to_a_built_file(built_site: Path) -> None:
+    # Links in the pages' raw HTML are written by kb, not checked by mkdocs: check them here.
+    pages = [
+        *built_site.glob("entries/*/*/index.html"),
+        *built_site.glob("packages/*/index.html"),
+        *(built_site / p / "index.html" for p in ("statuses", "exceptions", "tags")),
+    ]
+    checked = 0
+    for page in pages:
+        article = page.read_text().split("<article", 1)[1].split("</article>", 1)[0]
+        for target in re.findall(r'href="([^"#:]+)"', article):
+            resolved = (page.parent / html.unescape(target)).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            assert resolved.is_file(), f"{page.relative_to(built_site)}: {target}"
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_links_are_the_ones_mkdocs_writes(directory_urls: bool) -> None:
+    from mkdocs.structure.files import File
+
+    from kb.render.paths import href
+
+    srcs = [
+        "index.md",
+        "statuses.md",
+        "packages/index.md",
+        "packages/acme-web.md",
+        "entries/acme-web/acme-web-12-removed-url-quote.md",
+        "entries/acme-db/acme-db-5-pool-timeout.md",
+    ]
+    files = {s: File(s, "/docs", "/site", use_directory_urls=directory_urls) for s in srcs}
+    for a in srcs:
+        for b in srcs:
+            assert href(a, b, directory_urls) == files[b].url_relative_to(files[a]), (a, b)
