@@ -69,6 +69,7 @@ def prepare(sig: CompiledSignature) -> dict[str, object]:
         "words": certain_words(sig),
         "scan": scan_words(sig),
         "literal": required_literal(sig),
+        "branches": regex_branches(sig),
     }
 
 
@@ -146,23 +147,34 @@ def _regex_literal(pattern: SafePattern) -> str | None:
     return best or None
 
 
+def _parsed(pattern: SafePattern) -> Any:
+    """The stdlib parser's reading of ``pattern`` (None: case-insensitive, or unreadable)."""
+    import importlib
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
+    sre_parse = importlib.import_module("re._parser")
+    try:
+        return sre_parse.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+
+
 def _regex_literals(pattern: SafePattern, *, words_only: bool = True) -> list[str]:
     """Literal runs of the top-level sequence of a regular expression, lower case.
 
     With ``words_only``, a word cut by the start or end of a run (the neighbouring regex
     part may continue it) is dropped from that run.
     """
+    parsed = _parsed(pattern)
+    return [] if parsed is None else _runs(list(parsed), words_only=words_only)
+
+
+def _runs(parsed: list[tuple[Any, Any]], *, words_only: bool) -> list[str]:
     import importlib
 
-    if pattern.flags & re.IGNORECASE:
-        return []
-    # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
-    sre_parse = importlib.import_module("re._parser")
     literal_op = importlib.import_module("re._constants").LITERAL
-    try:
-        parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
-    except re.error:
-        return []
     runs: list[tuple[int, int, str]] = []
     run: list[str] = []
     start = 0
@@ -188,6 +200,40 @@ def _regex_literals(pattern: SafePattern, *, words_only: bool = True) -> list[st
         if text:
             out.append(text)
     return out
+
+
+def regex_branches(sig: CompiledSignature) -> list[list[str]]:
+    """For each top-level alternative of the signature's regex (one when it has none),
+    the lower-case literal runs a text it matches contains. Empty when some alternative
+    has none (or the regex ignores case): the regex could then match any text."""
+    import importlib
+
+    if sig.regex is None:
+        return []
+    parsed = _parsed(sig.regex)
+    if parsed is None:
+        return []
+    items = list(parsed)
+    branch_op = importlib.import_module("re._constants").BRANCH
+    if len(items) == 1 and items[0][0] is branch_op:
+        alternatives = [list(seq) for seq in items[0][1][1]]
+    else:
+        alternatives = [items]
+    out = [_runs(seq, words_only=False) for seq in alternatives]
+    return out if all(out) else []
+
+
+def could_match(data: Mapping[str, Any], lowered: str, normalized: str) -> bool:
+    """Whether a text can match the prepared signature ``data`` (see :func:`prepare`),
+    judged by substrings only: its normalized text is in ``normalized``, or every
+    literal of one alternative of its regex is in ``lowered`` (the text in lower case).
+    False rules the signature out; True means it must be tried."""
+    if data["normalized"] and data["normalized"] in normalized:
+        return True
+    if not data["engine"]:
+        return False
+    branches: list[list[str]] = data["branches"]
+    return not branches or any(all(lit in lowered for lit in b) for b in branches)
 
 
 def certain_words(sig: CompiledSignature, *, whole: bool = True) -> list[str]:

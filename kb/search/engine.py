@@ -21,7 +21,14 @@ from typing import Any, NamedTuple
 from kb.catalog.cache import SignatureRow
 from kb.catalog.records import condition_sets
 from kb.catalog.refresh import Index
-from kb.matching import Applicability, CompiledSignature, Known, evaluate, from_prepared
+from kb.matching import (
+    Applicability,
+    CompiledSignature,
+    Known,
+    could_match,
+    evaluate,
+    from_prepared,
+)
 from kb.normalize import normalize, tokens, words
 from kb.search.query import QueryInfo
 from kb.signature_words import identifying_words
@@ -178,10 +185,7 @@ class Searcher:
         for row in candidates:
             # a text that matches contains every literal of the signature: most candidates
             # are ruled out here, before their regex is compiled
-            if row.trusted and (
-                row.data is None
-                or not all(lit in lowered or lit in normalized for lit in row.data["literals"])
-            ):
+            if row.trusted and (row.data is None or not could_match(row.data, lowered, normalized)):
                 continue
             sig = self._signature(row)
             entry_id = row.entry_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb.matching import compile_signature, required_literal
+from kb.normalize import normalize
 
 
 def sig(text: str, regex: str | None = None):  # type: ignore[no-untyped-def]
@@ -44,3 +45,38 @@ def test_required_literal_is_none_when_regex_has_no_fixed_part() -> None:
 
 def test_required_literal_respects_ignorecase() -> None:
     assert required_literal(sig("Boom here", r"(?i)boom here")) is None
+
+
+def test_could_match_never_rules_out_a_text_the_signature_matches() -> None:
+    from kb.matching import could_match, prepare
+
+    cases = [
+        ("from . import async", r"from \. import async\b|from \.async import|from kombu\.async"),
+        ("cannot import name 'x' from 'a.b'", r"cannot import name '?x'? from 'a\.b'|module 'a' has"),
+        ("plugin code for `X` does not match", r"plugin code for `[^`]+` does not match"),
+        ("APIRemovedInV1", r"\bAPIRemovedInV1\b"),
+    ]
+    for text, regex in cases:
+        sig = compile_signature("e", 0, "error", text, regex, None)
+        data = prepare(sig)
+        for query in (
+            text,
+            "Traceback:\n  " + text + " (more)",
+            "module 'a' has no attribute 'y'",
+            "from .async import x",
+        ):
+            if sig.matches(query):
+                assert could_match(data, query.lower(), normalize(query)), (regex, query)
+        # an unrelated line is ruled out without compiling anything
+        assert not could_match(data, "all 12 tests passed", normalize("all 12 tests passed"))
+
+
+def test_each_alternative_of_a_regex_has_its_literals() -> None:
+    from kb.matching.signatures import regex_branches
+
+    sig = compile_signature("e", 0, "error", "a", r"cannot import name 'q'|module 'w' has", None)
+    assert regex_branches(sig) == [["cannot import name 'q'"], ["module 'w' has"]]
+    loose = compile_signature("e", 0, "error", "a", r"cannot import name|\w+ failed", None)
+    assert regex_branches(loose) == [["cannot import name"], ["failed"]]
+    anything = compile_signature("e", 0, "error", "a", r"cannot import|\w+", None)
+    assert regex_branches(anything) == []
