@@ -41,7 +41,7 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"

@@ -147,11 +147,12 @@ def _regex_literal(pattern: SafePattern) -> str | None:
     return best or None
 
 
-def _parsed(pattern: SafePattern) -> Any:
-    """The stdlib parser's reading of ``pattern`` (None: case-insensitive, or unreadable)."""
+def _parsed(pattern: SafePattern, *, any_case: bool = False) -> Any:
+    """The stdlib parser's reading of ``pattern`` (None: unreadable, or case-insensitive
+    unless ``any_case``)."""
     import importlib
 
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & re.IGNORECASE and not any_case:
         return None
     # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
     sre_parse = importlib.import_module("re._parser")
@@ -204,13 +205,14 @@ def _runs(parsed: list[tuple[Any, Any]], *, words_only: bool) -> list[str]:
 
 def regex_branches(sig: CompiledSignature) -> list[list[str]]:
     """For each top-level alternative of the signature's regex (one when it has none),
-    the lower-case literal runs a text it matches contains. Empty when some alternative
-    has none (or the regex ignores case): the regex could then match any text."""
+    the lower-case literal runs a text it matches contains (in any case, when the regex
+    ignores case: then only ASCII runs, which a case-folded text contains). Empty when
+    some alternative has none: the regex could then match any text."""
     import importlib
 
     if sig.regex is None:
         return []
-    parsed = _parsed(sig.regex)
+    parsed = _parsed(sig.regex, any_case=True)
     if parsed is None:
         return []
     items = list(parsed)
@@ -220,20 +222,23 @@ def regex_branches(sig: CompiledSignature) -> list[list[str]]:
     else:
         alternatives = [items]
     out = [_runs(seq, words_only=False) for seq in alternatives]
+    if sig.regex.flags & re.IGNORECASE:
+        out = [[r for r in runs if r.isascii()] for runs in out]
     return out if all(out) else []
 
 
-def could_match(data: Mapping[str, Any], lowered: str, normalized: str) -> bool:
+def could_match(data: Mapping[str, Any], folded: str, normalized: str) -> bool:
     """Whether a text can match the prepared signature ``data`` (see :func:`prepare`),
     judged by substrings only: its normalized text is in ``normalized``, or every
-    literal of one alternative of its regex is in ``lowered`` (the text in lower case).
+    literal of one alternative of its regex is in ``folded`` (the text case-folded, as
+    :meth:`str.casefold` does: a regex that ignores case matches U+017F, the long s, for ``s``).
     False rules the signature out; True means it must be tried."""
     if data["normalized"] and data["normalized"] in normalized:
         return True
     if not data["engine"]:
         return False
     branches: list[list[str]] = data["branches"]
-    return not branches or any(all(lit in lowered for lit in b) for b in branches)
+    return not branches or any(all(lit in folded for lit in b) for b in branches)
 
 
 def certain_words(sig: CompiledSignature, *, whole: bool = True) -> list[str]:

@@ -181,11 +181,11 @@ class Searcher:
         candidates = state.candidates(query_words)
         best: dict[str, Hit] = {}
         lines = info.failure_lines
-        lowered = text.lower()
+        folded = text.casefold()
         for row in candidates:
             # a text that matches contains every literal of the signature: most candidates
             # are ruled out here, before their regex is compiled
-            if row.trusted and (row.data is None or not could_match(row.data, lowered, normalized)):
+            if row.trusted and (row.data is None or not could_match(row.data, folded, normalized)):
                 continue
             sig = self._signature(row)
             entry_id = row.entry_id
