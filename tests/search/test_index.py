@@ -108,19 +108,27 @@ def test_a_big_catalog_sees_added_and_removed_files_by_their_directories(
     assert top(fixture_kb, cache, URL_QUOTE) == ["acme-web-12-removed-url-quote"]
 
 
+def big_catalog_rewritten_in_place(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A big catalog of ``root`` (its cache), then one entry file rewritten in place: its
+    directory's stamp does not change. The url_quote entry now names url_quote_plus."""
+    big_catalog(monkeypatch)
+    cache = tmp_path / "cache"
+    refresh(root, cache)
+    path = next(root.glob("acme-web/*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    return cache
+
+
 def test_a_big_catalog_checks_the_files_of_its_hits(
     fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kb.search import search_text
 
-    big_catalog(monkeypatch)
-    cache = tmp_path / "cache"
-    refresh(fixture_kb, cache)
-    path = next(fixture_kb.glob("acme-web/*.yaml"))
-    # rewritten in place: its directory's stamp does not change
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    cache = big_catalog_rewritten_in_place(fixture_kb, tmp_path, monkeypatch)
     assert refresh(fixture_kb, cache).updated == 0  # directory stamps: nothing changed
     result, _ = search_text(URL_QUOTE, fixture_kb, cache=cache)
     # the hit's own file was newer than its record: indexed again before answering
@@ -136,13 +144,7 @@ def test_a_big_catalog_checks_the_files_of_its_hits(
 def test_kb_index_compares_every_file_of_a_big_catalog(
     fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    big_catalog(monkeypatch)
-    cache = tmp_path / "cache"
-    refresh(fixture_kb, cache)
-    path = next(fixture_kb.glob("acme-web/*.yaml"))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("'url_quote'", "'url_quote_plus'", 1), encoding="utf-8")
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    cache = big_catalog_rewritten_in_place(fixture_kb, tmp_path, monkeypatch)
     assert refresh(fixture_kb, cache, full_check=True).updated == 1
 
 
