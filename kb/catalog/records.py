@@ -13,7 +13,6 @@ from kb.matching import ConditionSet
 from kb.normalize import normalize, tokens
 
 if TYPE_CHECKING:
-    from kb.matching import CompiledSignature
     from kb.models import Entry
 
 Record = dict[str, Any]
@@ -123,35 +122,6 @@ def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
     """The condition sets of a record (its ``affected`` first, then its alternatives)."""
     first = {"conditions": record["affected"], "marker": record.get("marker")}
     return [ConditionSet.from_data(d) for d in (first, *record.get("alternatives", ()))]
-
-
-def compile_record_signature(record: Mapping[str, Any], index: int) -> CompiledSignature:
-    """Signature ``index`` of a record, compiled from its text and regex (the checking
-    path: the catalog builder uses it); raises :class:`re.error` for a bad regex."""
-    from kb.matching import compile_signature
-
-    sig = record["signatures"][index]
-    return compile_signature(
-        record["id"], index, sig["kind"], sig["text"], sig["regex"], sig["exception"]
-    )
-
-
-def prepare_signatures(record: Mapping[str, Any]) -> list[dict[str, Any] | None]:
-    """What the catalog keeps of each signature of a record (``None``: its regex does not
-    compile; lint reports it, search and scan skip it). Computed once when an entry is
-    indexed, so that neither anchoring after a one-entry change nor a search compiles
-    or parses the signatures of the KB again."""
-    import re
-
-    from kb.matching import prepare
-
-    out: list[dict[str, Any] | None] = []
-    for index in range(len(record["signatures"])):
-        try:
-            out.append(prepare(compile_record_signature(record, index)))
-        except re.error:
-            out.append(None)
-    return out
 
 
 def document_of(entry: Entry, relpath: str) -> dict[str, str]:

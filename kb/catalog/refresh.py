@@ -262,14 +262,23 @@ def _read_one(root: Path, rel: str, known: str | None) -> _Outcome:
 
 def _index_one(root: Path, rel: str, raw: bytes, digest: str) -> tuple[Indexed | None, list[str]]:
     """Validate one entry; returns what the catalog stores of it, or its problems."""
-    from kb.catalog.records import document_of, prepare_signatures, record_of
+    from kb.catalog.records import document_of, record_of
     from kb.catalog.trust import signature_problems
+    from kb.lint.context import EntryContext
     from kb.loader import LoadedEntry, parse_entry
+    from kb.matching import prepare
 
     shown = display_path(root / rel)
     doc, entry, problems = parse_entry(raw, shown)
     if entry is None or doc is None:
         return None, [str(p) for p in problems]
     record = record_of(entry, rel)
-    record["lint"] = signature_problems(LoadedEntry(entry, root / rel, shown, doc))
-    return Indexed(record, prepare_signatures(record), document_of(entry, rel), digest), []
+    loaded = LoadedEntry(entry, root / rel, shown, doc)
+    # the signature rules and the catalog share one compilation of the signatures
+    ctx = EntryContext(loaded)
+    record["lint"] = signature_problems(loaded, ctx)
+    prepared = [
+        None if index in ctx.regex_errors else prepare(sig)
+        for index, sig in enumerate(ctx.signatures)
+    ]
+    return Indexed(record, prepared, document_of(entry, rel), digest), []

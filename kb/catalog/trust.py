@@ -15,18 +15,20 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import Problem
 
 if TYPE_CHECKING:
+    from kb.lint.context import EntryContext
     from kb.loader import LoadedEntry
 
 SIGNATURE_RULES = ("KB401", "KB402", "KB403", "KB404", "KB405", "KB407")
 """The lint rules that decide whether an entry's signatures can be trusted."""
 
 
-def signature_problems(loaded: LoadedEntry) -> list[str]:
-    """The signature rules' findings on one entry, as ``path:line:col: CODE message``."""
+def signature_problems(loaded: LoadedEntry, ctx: EntryContext | None = None) -> list[str]:
+    """The signature rules' findings on one entry, as ``path:line:col: CODE message``
+    (``ctx``: the lint context of that entry, when the caller has one)."""
     from kb.lint.context import EntryContext
     from kb.lint.rules import BY_CODE
 
-    ctx = EntryContext(loaded)
+    ctx = ctx if ctx is not None else EntryContext(loaded)
     found: list[str] = []
     for code in SIGNATURE_RULES:
         check = BY_CODE[code].check
