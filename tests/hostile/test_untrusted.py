@@ -51,7 +51,7 @@ def test_search_never_says_high_on_a_signature_without_identifying_words(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # as if lint had passed the entry (an index written before the rule, a rule ignored)
-    monkeypatch.setattr("kb.catalog.trust.signature_problems", lambda loaded: [])
+    monkeypatch.setattr("kb.catalog.trust.signature_problems", lambda loaded, ctx=None: [])
     root = _generic_kb(tmp_path)
     result, _ = search_text(UNRELATED, root, cache=tmp_path / "cache")
     exact = [h for h in result.hits if h.exact]
