@@ -223,13 +223,17 @@ _Outcome = str | tuple[str, Indexed | None, list[str]]
 def _read_all(root: Path, jobs: list[tuple[str, str | None]]) -> Iterator[tuple[str, _Outcome]]:
     """Read and index the files ``jobs`` names (with the content hash the catalog has of
     each), in order; many of them are shared among worker processes, one per core."""
+    import multiprocessing
+    import threading
+
     workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_MIN or workers < 2:
+    # a daemonic process (a worker of someone else's pool) may not start processes, and
+    # forking a process that runs other threads can leave a lock held in the child
+    alone = threading.active_count() == 1 and not multiprocessing.current_process().daemon
+    if len(jobs) < PARALLEL_MIN or workers < 2 or not alone:
         for rel, known in jobs:
             yield rel, _read_one(root, rel, known)
         return
-    import multiprocessing
-
     # fork: the workers start with kb imported and never touch the open catalog; the
     # writer lock is a POSIX lock, which a forked worker does not hold. A Pool forks its
     # workers before it starts its own threads, and they end when this process does.

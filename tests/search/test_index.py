@@ -385,8 +385,29 @@ def test_a_build_shared_among_worker_processes_gives_the_same_catalog(
         records = {i: state.records[i] for i in state.records}
         return records, state.anchors(), sorted(state.problems()), state.doc_hashes()
 
+    import threading
+
     serial = contents(tmp_path / "serial")
+    assert threading.active_count() == 1  # else the build would not share out its entries
     monkeypatch.setattr(refresh_module, "PARALLEL_MIN", 1)
     monkeypatch.setattr(refresh_module.os, "cpu_count", lambda: 2)
     assert contents(tmp_path / "parallel") == serial
     assert any("duplicate id" in p for p in serial[2])  # type: ignore[union-attr]
+
+
+def _index_in_a_daemon(args: tuple[str, str]) -> int:
+    from kb.catalog import refresh as refresh_module
+
+    refresh_module.PARALLEL_MIN = 1
+    index = open_index(Path(args[0]), Path(args[1]))
+    return len(index.state.records)
+
+
+def test_a_build_inside_a_daemonic_worker_runs_in_that_process(
+    fixture_kb: Path, tmp_path: Path
+) -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        (count,) = pool.map(_index_in_a_daemon, [(str(fixture_kb), str(tmp_path / "cache"))])
+    assert count == 2
