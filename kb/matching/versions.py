@@ -132,10 +132,13 @@ class Evaluation(NamedTuple):
 
 
 def canonical(name: str) -> str:
-    """PEP 503 canonical name (``python`` stays ``python``)."""
-    from packaging.utils import canonicalize_name
+    """PEP 503 canonical name (``python`` stays ``python``): runs of ``-``, ``_`` and ``.``
+    become one ``-``, in lower case. Written out as PEP 503 gives it (it is what
+    ``packaging.utils.canonicalize_name`` does), because importing ``packaging.utils``
+    imports ``packaging.tags``, which costs a search more than all of kb's own modules."""
+    import re
 
-    return str(canonicalize_name(name))
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @lru_cache(maxsize=4096)

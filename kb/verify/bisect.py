@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from kb.errors import UsageError
+from kb.matching import canonical
 from kb.verify.plan import PYTHON, Combination, Expected, conditions_of, expected_of
 from kb.verify.releases import final_releases
 from kb.verify.runner import Outcome
@@ -79,9 +79,9 @@ def bisect(
     """Bisect ``package``'s releases (from ``settings.releases``) for ``entry``."""
     from kb.verify.core import _signatures, plan, run_one, runnable
 
-    name = str(canonicalize_name(package))
+    name = canonical(package)
     conds = [c for _, s in entry.affected.sets() for c in conditions_of(s.conditions)]
-    mine = [c for c in conds if str(canonicalize_name(c.package)) == name]
+    mine = [c for c in conds if canonical(c.package) == name]
     if name == PYTHON:
         raise UsageError("--bisect: the interpreter cannot be installed; bisect a package")
     if not mine:

@@ -23,10 +23,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from kb.matching import contains
+from kb.matching import canonical, contains
 
 if TYPE_CHECKING:
     from kb.models import Entry
@@ -121,7 +120,7 @@ def expected(conditions: Sequence[Condition], versions: Mapping[str, str]) -> Ex
 
 
 def _name(package: str) -> str:
-    return PYTHON if package.lower() == PYTHON else str(canonicalize_name(package))
+    return PYTHON if package.lower() == PYTHON else canonical(package)
 
 
 def picks(cond: Condition, available: Sequence[str] | None = None) -> list[str]:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from kb.errors import InputError
+from kb.matching import canonical
 from kb.verify.envs import IndexOptions
 
 Source = Callable[[str], Sequence[str]]
@@ -45,7 +45,7 @@ def from_list(mapping: dict[str, Sequence[str]]) -> Source:
     """A source over a fixed mapping of canonical names to releases (tests)."""
 
     def source(name: str) -> Sequence[str]:
-        return list(mapping.get(str(canonicalize_name(name)), ()))
+        return list(mapping.get(canonical(name), ()))
 
     return source
 
@@ -81,7 +81,7 @@ def from_index(options: IndexOptions) -> Source:
 
 
 def _from_links(links: Sequence[str], name: str) -> list[str]:
-    want = canonicalize_name(name)
+    want = canonical(name)
     out = []
     for link in links:
         directory = Path(link)
@@ -89,14 +89,14 @@ def _from_links(links: Sequence[str], name: str) -> list[str]:
             continue
         for entry in directory.iterdir():
             m = _DIST.match(entry.name)
-            if m and canonicalize_name(m["name"]) == want:
+            if m and canonical(m["name"]) == want:
                 out.append(m["version"])
     return out
 
 
 def _from_simple_api(name: str) -> list[str]:
     base = os.environ.get("UV_INDEX_URL") or os.environ.get("PIP_INDEX_URL") or DEFAULT_INDEX
-    url = f"{base.rstrip('/')}/{canonicalize_name(name)}/"
+    url = f"{base.rstrip('/')}/{canonical(name)}/"
     request = urllib.request.Request(url, headers={"Accept": SIMPLE_JSON})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:

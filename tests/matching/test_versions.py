@@ -123,3 +123,23 @@ def test_single_release_helpers() -> None:
 def test_condition_sets_round_trip_through_their_plain_form() -> None:
     for s in (FLASK, WINDOWS):
         assert ConditionSet.from_data(s.to_data()) == s
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Flask",
+        "flask_login",
+        "Flask.Login",
+        "zope.interface",
+        "a--b__c..d",
+        "ruamel.yaml.clib",
+        "python",
+    ],
+)
+def test_canonical_names_are_pep_503_as_packaging_gives_them(name: str) -> None:
+    from packaging.utils import canonicalize_name
+
+    from kb.matching import canonical
+
+    assert canonical(name) == str(canonicalize_name(name))
