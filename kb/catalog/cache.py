@@ -41,7 +41,7 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -164,22 +164,23 @@ class Catalog:
 
     # -- freshness ---------------------------------------------------------------------
 
+    @property
+    def big(self) -> bool:
+        """True when freshness is judged by directory stamps only (:data:`FULL_CHECK_LIMIT`)."""
+        return self.file_count > FULL_CHECK_LIMIT
+
     def quick_fresh(self, root: Path) -> bool:
         """True when no directory changed (so no entry file was added, removed or renamed)
         and, in a catalog small enough (:data:`FULL_CHECK_LIMIT`), no file either: one
         ``stat`` per directory, plus one per file in a small catalog; no listing."""
-        base = os.path.join(str(root), "")
-        stat = os.stat
-        if not self.token:  # never committed with its files
+        if not self.token or self.changed_dirs(root):  # never committed, or changed
             return False
+        if self.big:
+            return True
+        base = os.path.join(str(root), "")
         try:
-            for rel, mtime in self._db.execute("SELECT path, mtime FROM dirs"):
-                if stat(base + rel if rel else str(root)).st_mtime_ns != mtime:
-                    return False
-            if self.file_count > FULL_CHECK_LIMIT:
-                return True
             for rel, mtime, size in self._db.execute("SELECT path, mtime, size FROM files"):
-                st = stat(base + rel)
+                st = os.stat(base + rel)
                 if st.st_mtime_ns != mtime or st.st_size != size:
                     return False
         except OSError:
@@ -250,14 +251,6 @@ class Catalog:
             )
         rows.sort(key=lambda r: (r.entry_id, r.index))
         return rows
-
-    def signatures(self) -> Iterator[SignatureRow]:
-        """Every signature of every entry, by entry id and position, in one read."""
-        rows = self._db.execute(
-            "SELECT id, path, idx, kind, text, exception, data, trusted FROM sigs ORDER BY id, idx"
-        )
-        for row in rows:
-            yield _row(row)
 
     def scan_rows(self) -> list[tuple[Any, ...]]:
         """``(id, index, kind, text, exception, data, fragment)`` of every signature a log

@@ -103,11 +103,10 @@ def open_index(
     catalog = None if rebuild else store.read_catalog(directory, root_key)
     if catalog is not None and not full_check and catalog.quick_fresh(root):
         report.unchanged = catalog.file_count
-        quick = catalog.file_count > store.FULL_CHECK_LIMIT
-        return Index(root, directory, catalog, cache, quick=quick)
+        return Index(root, directory, catalog, cache, quick=catalog.big)
     # a big catalog walks only the directories that changed; anything else walks all
     scope: list[str] | None = None
-    if catalog is not None and not full_check and catalog.file_count > store.FULL_CHECK_LIMIT:
+    if catalog is not None and not full_check and catalog.big:
         scope = catalog.changed_dirs(root)
         stats, dirs, walk_problems = store.scan_dirs(root, scope, catalog.stored_dirs())
     else:

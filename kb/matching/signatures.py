@@ -55,17 +55,16 @@ def compile_signature(  # noqa: PLR0917 - mirrors the Signature fields one to on
 def prepare(sig: CompiledSignature) -> dict[str, object]:
     """What the catalog keeps of a compiled signature, so that search and scan can match
     it again (:func:`from_prepared`) without parsing or checking its regex a second time:
-    its normalized text, the pattern RE2 runs, the literals a matching text contains, its
-    certain words as whole words (search anchors) and those the scan prefilter can look
-    for (:func:`scan_words`), and its longest required literal (the prefilter's
-    fallback)."""
+    its normalized text, the pattern RE2 runs, its certain words as whole words (search
+    anchors) and those the scan prefilter can look for (:func:`scan_words`), its longest
+    required literal (the prefilter's fallback) and the literals of each alternative of
+    its regex (:func:`could_match`)."""
     regex = sig.regex
     return {
         "normalized": sig.normalized,
         "pattern": regex.pattern if regex is not None else None,
         "flags": regex.flags if regex is not None else 0,
         "engine": regex.engine_pattern if regex is not None else None,
-        "literals": required_literals(sig),
         "words": certain_words(sig),
         "scan": scan_words(sig),
         "literal": required_literal(sig),

@@ -22,12 +22,6 @@ import ahocorasick_rs
 from kb.matching import CompiledSignature, choose_fragment, required_literal, scan_words
 
 
-def candidate_words(sig: CompiledSignature) -> list[str]:
-    """The signature's certain words (the chooser search anchors with), as substrings,
-    that can stand for it in a lower-cased line (:func:`kb.matching.scan_words`)."""
-    return scan_words(sig)
-
-
 class Prefilter:
     """The fragment chosen for each signature, and which signatures each fragment stands for."""
 

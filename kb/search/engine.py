@@ -183,8 +183,8 @@ class Searcher:
         lines = info.failure_lines
         folded = text.casefold()
         for row in candidates:
-            # a text that matches contains every literal of the signature: most candidates
-            # are ruled out here, before their regex is compiled
+            # judged by substrings (its normalized text, its regex's literals): most
+            # candidates are ruled out here, before their regex is compiled
             if row.trusted and (row.data is None or not could_match(row.data, folded, normalized)):
                 continue
             sig = self._signature(row)

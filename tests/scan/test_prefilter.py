@@ -10,10 +10,10 @@ import pytest
 
 from bench.gen_corpus import generate, queries
 from kb.catalog.loaded import load_catalog
-from kb.matching import CompiledSignature, compile_signature
+from kb.matching import CompiledSignature, compile_signature, scan_words
 from kb.normalize import normalize
 from kb.scan import scan, signatures_of
-from kb.scan.prefilter import Prefilter, candidate_words
+from kb.scan.prefilter import Prefilter
 
 N = 300
 
@@ -77,7 +77,7 @@ def test_candidate_words_survive_normalization_and_skip_placeholders() -> None:
         None,
         "OSError",
     )
-    words = candidate_words(sig)
+    words = scan_words(sig)
     assert "oserror" in words and "errno" in words and "data.db" in words
     assert not any(w in ("srv", "app", "n", "line <n>") for w in words)
     regex_sig = compile_signature(
@@ -88,7 +88,7 @@ def test_candidate_words_survive_normalization_and_skip_placeholders() -> None:
         r"cannot import name '(?:url_quote|url_parse)' from 'werkzeug\.urls'",
         None,
     )
-    regex_words = candidate_words(regex_sig)
+    regex_words = scan_words(regex_sig)
     assert "werkzeug.urls" in regex_words
     assert "url_quote" not in regex_words  # not in every match of the regex
 
