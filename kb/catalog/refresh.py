@@ -145,6 +145,8 @@ def open_index(
             f"{display_path(directory)}: cannot write the index cache ({reason}); "
             "searching with an index built in memory for this run"
         )
+        if scope is not None:  # the walk covered the changed directories only
+            stats, dirs, _ = store.scan_files(root)
         fresh = RefreshReport()
         memory, _ = store.open_writer(None, root_key, rebuild=True)
         with gc_paused():

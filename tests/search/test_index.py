@@ -411,3 +411,29 @@ def test_a_build_inside_a_daemonic_worker_runs_in_that_process(
     with multiprocessing.get_context("fork").Pool(1) as pool:
         (count,) = pool.map(_index_in_a_daemon, [(str(fixture_kb), str(tmp_path / "cache"))])
     assert count == 2
+
+
+def test_a_big_catalog_that_cannot_be_written_is_built_whole_in_memory(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import shutil
+
+    big_catalog(monkeypatch)
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    shutil.copy(path, path.with_name("copy.yaml"))  # its directory's stamp changes
+    open_writer = store.open_writer
+
+    def refuse(directory: Path | None, *args: object, **kwargs: object) -> object:
+        if directory is not None:
+            raise OSError(errno.EROFS, "Read-only file system")
+        return open_writer(directory, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "open_writer", refuse)
+    index = open_index(fixture_kb, cache)
+    assert index.in_memory
+    # every entry, not only those of the directory that changed (the copy is a duplicate)
+    assert len(index.state.records) == 2
+    assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
