@@ -6,6 +6,8 @@ so that editors and CI annotations can jump to it.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -79,9 +81,15 @@ def display_path(path: str | Path) -> str:
     if not p.is_absolute():
         return str(p)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(_resolved(os.getcwd())))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop before 3.13
         return str(p)
+
+
+@lru_cache(maxsize=4)
+def _resolved(directory: str) -> Path:
+    """The working directory resolved once, not once per file shown."""
+    return Path(directory).resolve()
 
 
 def shorten(text: str, limit: int = 40) -> str:

@@ -13,6 +13,7 @@ built by an older normalizer are then rebuilt.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NORMALIZER_VERSION = 2
 
@@ -88,12 +89,18 @@ def tokens(text: str) -> list[str]:
     ``client``. Placeholders such as ``<n>`` are dropped: they identify nothing.
     """
     out: list[str] = []
-    for match in _TOKEN.finditer(text.translate(_QUOTES)):
-        word = match.group()
-        if word.startswith("<"):
-            continue
-        _expand(word, out)
+    for word in _TOKEN.findall(text.translate(_QUOTES)):
+        if not word.startswith("<"):
+            out.extend(_expansion(word))
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _expansion(word: str) -> tuple[str, ...]:
+    """A word's terms (see :func:`tokens`): words recur across entries and queries."""
+    out: list[str] = []
+    _expand(word, out)
+    return tuple(out)
 
 
 def _expand(word: str, out: list[str]) -> None:

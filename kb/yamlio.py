@@ -9,6 +9,7 @@ library would silently keep the last one, losing what the author wrote).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,14 +113,13 @@ def parse(raw: bytes) -> Document:
         root = loader.get_single_node()
         if root is None:
             raise YamlReadError(YamlProblem("KB105", "file holds no YAML document", 1, 1))
-        _check_nodes(root)
+        data = _construct(root, loader)
         if not isinstance(root, yaml.MappingNode):
             line, col = _pos(root.start_mark)
             kind = "a list" if isinstance(root, yaml.SequenceNode) else "a scalar"
             raise YamlReadError(
                 YamlProblem("KB102", f"top level is {kind}; an entry is a mapping", line, col)
             )
-        data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark is not None else (0, 0)
@@ -149,46 +149,66 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
-def _check_nodes(root: yaml.Node) -> None:
-    """Refuse non-standard tags, aliases and duplicate keys, before anything is constructed."""
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _construct(root: yaml.Node, loader: Any) -> Any:
+    """The data of the node tree, refusing non-standard tags, aliases, merge keys and
+    duplicate keys where they are.
+
+    One pass, breadth first and without recursion (libyaml nests up to 1,000 levels): a
+    mapping or list is made empty where it occurs and filled when its turn comes, so a
+    reused node is reported where it is first reused. Scalars other than strings are
+    converted by the YAML library's own safe constructors.
+    """
     seen: set[int] = set()
-    stack: list[yaml.Node] = [root]
-    while stack:
-        node = stack.pop()
+    pending: deque[tuple[yaml.Node, Any]] = deque()
+
+    def make(node: yaml.Node) -> Any:
         if id(node) in seen:
-            line, col = _pos(node.start_mark)
-            raise YamlReadError(
-                YamlProblem(
-                    "KB107", "YAML anchors and aliases are not allowed in entries", line, col
-                )
-            )
+            raise _problem(node, "KB107", "YAML anchors and aliases are not allowed in entries")
         seen.add(id(node))
-        if node.tag not in _SAFE_TAGS:
-            line, col = _pos(node.start_mark)
-            raise YamlReadError(
-                YamlProblem(
-                    "KB106", f"tag {node.tag!r} is not allowed (only plain YAML)", line, col
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _MAP:
+            pending.append((node, {}))
+            return pending[-1][1]
+        if tag == _SEQ:
+            pending.append((node, []))
+            return pending[-1][1]
+        if tag not in _SAFE_TAGS:
+            raise _problem(node, "KB106", f"tag {tag!r} is not allowed (only plain YAML)")
+        return loader.construct_object(node)
+
+    data = make(root)
+    while pending:
+        node, container = pending.popleft()
+        if isinstance(container, list):
+            container.extend(make(item) for item in node.value)
+            continue
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found unhashable key",
+                    key.start_mark,
                 )
-            )
-        if isinstance(node, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value == "<<":
-                        line, col = _pos(key.start_mark)
-                        raise YamlReadError(
-                            YamlProblem("KB107", "YAML merge keys are not allowed", line, col)
-                        )
-                    if key.value in keys:
-                        line, col = _pos(key.start_mark)
-                        raise YamlReadError(
-                            YamlProblem("KB108", f"duplicate key {key.value!r}", line, col)
-                        )
-                    keys.add(key.value)
-                stack.append(key)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            if key.value == "<<":
+                raise _problem(key, "KB107", "YAML merge keys are not allowed")
+            name = make(key)
+            if name in container:
+                raise _problem(key, "KB108", f"duplicate key {key.value!r}")
+            container[name] = make(value)
+    return data
+
+
+def _problem(node: yaml.Node, code: str, message: str) -> YamlReadError:
+    line, col = _pos(node.start_mark)
+    return YamlReadError(YamlProblem(code, message, line, col))
 
 
 def location(path: str, doc: Document | None, loc: Loc) -> Location:

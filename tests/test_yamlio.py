@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kb import yamlio
 
@@ -95,3 +96,29 @@ def test_dates_and_plain_scalars_load() -> None:
     doc = yamlio.parse(b"created: 2026-01-02\nn: 3\n")
     assert str(doc.data["created"]) == "2026-01-02"
     assert doc.data["n"] == 3
+
+
+def test_data_is_what_the_yaml_library_constructs_for_every_shipped_entry() -> None:
+    root = Path(__file__).resolve().parent.parent / "entries"
+    for path in sorted(root.rglob("*.yaml")):
+        raw = path.read_bytes()
+        assert yamlio.parse(raw).data == yaml.load(raw, Loader=yaml.CSafeLoader), path
+
+
+def test_scalars_keep_their_yaml_types() -> None:
+    raw = b"a: 1\nb: 1.5\nc: true\nd: null\ne: 2024-01-02\nf: '1'\ng: [x, {h: 2}]\n"
+    assert yamlio.parse(raw).data == yaml.safe_load(raw)
+
+
+def test_nesting_as_deep_as_libyaml_allows_is_read() -> None:
+    depth = 990
+    data = yamlio.parse(b"a: " + b"[" * depth + b"]" * depth + b"\n").data["a"]
+    for _ in range(depth - 1):
+        data = data[0]
+    assert data == []
+
+
+def test_a_key_that_is_a_list_is_invalid_yaml_at_its_line() -> None:
+    problem = problem_of(b"id: a\n[x]: 1\n")
+    assert (problem.code, problem.line) == ("KB101", 2)
+    assert "unhashable" in problem.message

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -265,6 +266,12 @@ def _read_one(root: Path, rel: str, known: str | None) -> _Outcome:
     return digest, indexed, problems
 
 
+@lru_cache(maxsize=4)
+def _shown_root(root: Path) -> Path:
+    """The entries directory as messages show it, worked out once per build."""
+    return Path(display_path(root))
+
+
 def _index_one(root: Path, rel: str, raw: bytes, digest: str) -> tuple[Indexed | None, list[str]]:
     """Validate one entry; returns what the catalog stores of it, or its problems."""
     from kb.catalog.records import document_of, record_of
@@ -273,7 +280,7 @@ def _index_one(root: Path, rel: str, raw: bytes, digest: str) -> tuple[Indexed |
     from kb.loader import LoadedEntry, parse_entry
     from kb.matching import prepare
 
-    shown = display_path(root / rel)
+    shown = str(_shown_root(root) / rel)
     doc, entry, problems = parse_entry(raw, shown)
     if entry is None or doc is None:
         return None, [str(p) for p in problems]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from kb.normalize import normalize, words
@@ -148,15 +149,21 @@ def _regex_literal(pattern: SafePattern) -> str | None:
 
 def _parsed(pattern: SafePattern, *, any_case: bool = False) -> Any:
     """The stdlib parser's reading of ``pattern`` (None: unreadable, or case-insensitive
-    unless ``any_case``)."""
-    import importlib
-
+    unless ``any_case``). Callers only read it."""
     if pattern.flags & re.IGNORECASE and not any_case:
         return None
+    return _parse(pattern.pattern, pattern.flags)
+
+
+@lru_cache(maxsize=1024)
+def _parse(pattern: str, flags: int) -> Any:
+    """Parsed once however many questions are asked of one signature's expression."""
+    import importlib
+
     # The stdlib's own regex parser (private, stable since 3.11; typeshed has no stubs).
     sre_parse = importlib.import_module("re._parser")
     try:
-        return sre_parse.parse(pattern.pattern, pattern.flags)
+        return sre_parse.parse(pattern, flags)
     except re.error:
         return None
 
