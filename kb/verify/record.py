@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kb.models import Entry
+    from kb.models import ConditionSet, Entry
 
 FORMAT = 1
 """Version of the verification file format."""
@@ -108,22 +108,31 @@ def entry_hash(entry: Entry) -> str:
             "requirements": list(repro.requirements),
             "needs": repro.needs,
         },
-        "conditions": [
-            {
-                "package": c.package,
-                "specifier": c.specifier,
-                "fixed": c.fixed,
-                "releases": list(c.releases),
-            }
-            for c in entry.affected.conditions
-        ],
+        "conditions": _conditions(entry.affected),
         "marker": entry.affected.marker,
         "signatures": [
             {"kind": s.kind.value, "text": s.text, "regex": s.regex} for s in entry.signatures
         ],
     }
+    if entry.affected.alternatives:  # absent otherwise: hashes of entries without any stay
+        data["alternatives"] = [
+            {"conditions": _conditions(alt), "marker": alt.marker}
+            for alt in entry.affected.alternatives
+        ]
     raw = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _conditions(conditions: ConditionSet) -> list[dict[str, Any]]:
+    return [
+        {
+            "package": c.package,
+            "specifier": c.specifier,
+            "fixed": c.fixed,
+            "releases": list(c.releases),
+        }
+        for c in conditions.conditions
+    ]
 
 
 class Malformed(Exception):

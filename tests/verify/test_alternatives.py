@@ -113,3 +113,25 @@ def test_bisect_a_package_against_every_set(
     # the first set alone says 3.2 is not affected; with the alternative, the entry agrees
     assert (data["first_affected"], data["first_fixed"]) == ("3.0", None)
     assert data["agrees"] is True and code == 0
+
+
+def test_a_changed_alternative_makes_the_verification_stale() -> None:
+    from kb.verify.record import entry_hash
+
+    data = _two_sets()
+    before = entry_hash(Entry.model_validate(data))
+    data["affected"]["alternatives"][0]["conditions"][0]["specifier"] = ">=3.3"
+    assert entry_hash(Entry.model_validate(data)) != before
+    data["affected"]["alternatives"][0]["marker"] = NO_SUCH_MACHINE
+    assert entry_hash(Entry.model_validate(data)) != before
+
+
+def test_no_alternatives_hash_as_before_alternatives_counted() -> None:
+    from kb.verify.record import entry_hash
+
+    data = acme_entry()
+    data["affected"].pop("alternatives", None)
+    # an empty list adds nothing to the hash, so files verified before stay fresh
+    assert entry_hash(Entry.model_validate(data)) == entry_hash(
+        Entry.model_validate({**data, "affected": {**data["affected"], "alternatives": []}})
+    )
