@@ -4,8 +4,6 @@ Every message kb prints about a file starts with its location, ``path:line:col:`
 so that editors and CI annotations can jump to it.
 """
 
-from __future__ import annotations
-
 import os
 from functools import lru_cache
 from pathlib import Path

@@ -7,8 +7,6 @@ seconds; it says why it stopped, so that the caller can tell the user and go on 
 what was read. Regular files are read to their end within the byte bound.
 """
 
-from __future__ import annotations
-
 import os
 import select
 import stat

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +25,14 @@ def _private_cache(
 
 @pytest.fixture
 def fixture_kb(tmp_path: Path) -> Path:
-    """A private copy of the fixture KB that a test may change."""
+    """A private copy of the fixture KB that a test may change, its files and directories
+    last changed an hour ago (as a checkout is; a stamp of the last few milliseconds
+    makes the catalog read that file again on its next refresh)."""
     target = tmp_path / "entries"
     shutil.copytree(FIXTURE_KB, target)
+    then = time.time_ns() - 3600 * 10**9
+    for path in [*target.rglob("*"), target]:
+        os.utime(path, ns=(then, then))
     return target
 
 

@@ -25,8 +25,6 @@ when the cache cannot be written (read-only), the catalog is built in memory for
 and a warning says so.
 """
 
-from __future__ import annotations
-
 import binascii
 import contextlib
 import json
@@ -41,10 +39,20 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
+
+RACY_NS = 20_000_000
+"""A file or directory whose modification time is this close to the start of the refresh
+that read it (or later) may change again within the same timestamp tick (local Linux,
+macOS and Windows filesystems keep the time of a change to within a few milliseconds)
+without its stamp changing: the catalog stores :data:`RACY` for it instead, so that the
+next refresh reads it again (git's "racy git" rule)."""
+
+RACY = -1
+"""The stamp stored for a racy file or directory: it equals no real one."""
 
 FULL_CHECK_LIMIT = 2000
 """Catalogs of at most this many entry files are checked file by file on every open."""
@@ -88,7 +96,7 @@ CREATE TABLE records (
 CREATE TABLE sigs (
     id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
     text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL, anchor TEXT,
-    fragment TEXT, PRIMARY KEY (id, idx)
+    fragment TEXT, normalized TEXT NOT NULL, branches TEXT, PRIMARY KEY (id, idx)
 );
 CREATE INDEX sigs_anchor ON sigs (anchor) WHERE anchor IS NOT NULL;
 CREATE TABLE words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
@@ -161,6 +169,9 @@ class Catalog:
         self._scan_delta: Counter[str] = Counter()
         self._scan_added: list[tuple[str, int, list[str], str | None]] = []
         self._changed = False
+        self.racy_after: int | None = None
+        """Stamps from this time (nanoseconds since the epoch) on are stored as
+        :data:`RACY`; the writer sets it just before it looks at the files."""
 
     # -- freshness ---------------------------------------------------------------------
 
@@ -234,21 +245,31 @@ class Catalog:
 
     # -- reading -----------------------------------------------------------------------
 
-    def candidates(self, words: Iterable[str]) -> list[SignatureRow]:
-        """The signatures anchored on one of ``words``, and those anchored on none."""
+    def candidates(self, words: Iterable[str], folded: str, normalized: str) -> list[SignatureRow]:
+        """The signatures anchored on one of ``words`` (or on none) that a text can match,
+        judged by :func:`kb.matching.could_match` (``folded`` and ``normalized``: the text
+        case-folded and normalized), and those of entries that fail lint (the caller says
+        that they were left out). Plain signatures are ruled out inside SQLite, the others
+        before their data is decoded."""
+        from kb.matching import could_match
+
         wanted = [UNANCHORED, *sorted(set(words) - {UNANCHORED})]
         rows: list[SignatureRow] = []
         for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows.extend(
-                _row(r)
-                for r in self._db.execute(
-                    "SELECT id, path, idx, kind, text, exception, data, trusted FROM sigs "
-                    f"WHERE anchor IN ({marks})",
-                    chunk,
-                )
+            found = self._db.execute(
+                "SELECT id, path, idx, kind, text, exception, data, trusted, normalized, branches "
+                f"FROM sigs WHERE anchor IN ({marks}) AND (trusted = 0 OR (data IS NOT NULL AND "
+                "(branches IS NOT NULL OR (normalized != '' AND instr(?, normalized) > 0))))",
+                [*chunk, normalized],
             )
+            for *row, norm, branches in found:
+                if row[7] and branches is not None and not (norm and norm in normalized):
+                    test = {"normalized": "", "engine": True, "branches": json.loads(branches)}
+                    if not could_match(test, folded, normalized):
+                        continue
+                rows.append(_row(tuple(row)))
         rows.sort(key=lambda r: (r.entry_id, r.index))
         return rows
 
@@ -360,9 +381,15 @@ class Catalog:
                 ).fetchall()
         return {rel: FileInfo(m, s, h, i) for rel, m, s, h, i in rows}
 
+    def _stamp(self, mtime: int) -> int:
+        racy = self.racy_after is not None and mtime >= self.racy_after
+        return RACY if racy else mtime
+
     def touch(self, rel: str, mtime: int, size: int) -> None:
         """New stats for a file whose content did not change."""
-        self._db.execute("UPDATE files SET mtime = ?, size = ? WHERE path = ?", (mtime, size, rel))
+        self._db.execute(
+            "UPDATE files SET mtime = ?, size = ? WHERE path = ?", (self._stamp(mtime), size, rel)
+        )
         self._changed = True
 
     def record_file(
@@ -376,7 +403,7 @@ class Catalog:
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
             (
                 rel,
-                info.mtime,
+                self._stamp(info.mtime),
                 info.size,
                 info.sha256,
                 info.entry_id,
@@ -423,7 +450,7 @@ class Catalog:
             (entry_id, rel, _dumps(record), _dumps(_summary(record))),
         )
         self._db.executemany(
-            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
             (
                 (
                     entry_id,
@@ -434,6 +461,8 @@ class Catalog:
                     sig["exception"],
                     _dumps(data) if data is not None else None,
                     trusted,
+                    data["normalized"] if data is not None else "",
+                    _dumps(data["branches"]) if data is not None and data["engine"] else None,
                 )
                 for index, (sig, data) in enumerate(
                     zip(record["signatures"], indexed.prepared, strict=True)
@@ -503,9 +532,10 @@ class Catalog:
                 ),
             )
         stored = dict(db.execute("SELECT path, mtime FROM dirs"))
-        if stored != dict(dirs):
+        stamps = {rel: self._stamp(mtime) for rel, mtime in dirs.items()}
+        if stored != stamps:
             db.execute("DELETE FROM dirs")
-            db.executemany("INSERT INTO dirs VALUES (?, ?)", sorted(dirs.items()))
+            db.executemany("INSERT INTO dirs VALUES (?, ?)", sorted(stamps.items()))
             self._changed = True
         if self._changed:
             self.token = secrets.token_hex(8)

@@ -4,8 +4,6 @@ A search shows hits from these records without validating entries through pydant
 again; only a changed entry is loaded and turned into a record.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,7 +18,7 @@ Record = dict[str, Any]
 _REFERENCE_KINDS = ("issue", "fix", "commit")
 
 
-def record_of(entry: Entry, relpath: str) -> Record:
+def record_of(entry: "Entry", relpath: str) -> Record:
     """The record of one entry; ``relpath`` is its file relative to the entries directory."""
     fix = entry.fixes[0]
     return {
@@ -89,7 +87,7 @@ class EntrySummary(NamedTuple):
     requires: str | None
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> EntrySummary:
+    def from_record(cls, record: Mapping[str, Any]) -> "EntrySummary":
         """From an index record (see :func:`record_of`)."""
         return cls(
             id=record["id"],
@@ -103,7 +101,7 @@ class EntrySummary(NamedTuple):
         )
 
     @classmethod
-    def from_entry(cls, entry: Entry, relpath: str = "") -> EntrySummary:
+    def from_entry(cls, entry: "Entry", relpath: str = "") -> "EntrySummary":
         """From a validated entry."""
         return cls.from_record(record_of(entry, relpath))
 
@@ -124,7 +122,7 @@ def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
     return [ConditionSet.from_data(d) for d in (first, *record.get("alternatives", ()))]
 
 
-def document_of(entry: Entry, relpath: str) -> dict[str, str]:
+def document_of(entry: "Entry", relpath: str) -> dict[str, str]:
     """The full-text fields of an entry, as the Whoosh index stores them."""
     sig_text = "\n".join(
         f"{s.text}\n{normalize(s.text)}\n{s.exception or ''}" for s in entry.signatures

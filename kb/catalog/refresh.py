@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -106,6 +107,7 @@ def open_index(
         report.unchanged = catalog.file_count
         return Index(root, directory, catalog, cache, quick=catalog.big)
     # a big catalog walks only the directories that changed; anything else walks all
+    started = time.time_ns()
     scope: list[str] | None = None
     if catalog is not None and not full_check and catalog.big:
         scope = catalog.changed_dirs(root)
@@ -125,6 +127,7 @@ def open_index(
     try:
         with store.locked(directory):
             writer, empty = store.open_writer(directory, root_key, rebuild=rebuild)
+            writer.racy_after = started - store.RACY_NS
             try:
                 report.rebuilt = rebuild
                 with gc_paused():

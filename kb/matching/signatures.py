@@ -5,8 +5,6 @@ path) and scan (every line of a log). Works on plain values, not on pydantic mod
 the fast paths never import pydantic.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -287,8 +285,6 @@ def choose_fragment(words: Sequence[str], literal: str | None, df: Mapping[str, 
 
 def _interior(found: list[str], literal: str) -> list[str]:
     """The words of ``literal`` that a text containing it surely has as whole words."""
-    if len(found) > 2:
-        return found[1:-1]
     # a word goes on through letters, digits, '_' and '.' (``werkzeug.urls``, ``_app_ctx``),
     # so a literal that starts or ends with one of them may be cut inside a word
     starts_inside = _word_char(literal[:1])

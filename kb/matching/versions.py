@@ -16,8 +16,6 @@ its condition unknown rather than raising. Pre-releases count as in range.
 Pure and quick to import: ``packaging`` is imported on first use.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
@@ -70,7 +68,7 @@ class ConditionSet(NamedTuple):
     marker: str | None = None
 
     @classmethod
-    def from_data(cls, data: Mapping[str, object]) -> ConditionSet:
+    def from_data(cls, data: Mapping[str, object]) -> "ConditionSet":
         """From the plain form kept in index records: ``{"conditions": [...], "marker": ...}``."""
         raw = data.get("conditions")
         conditions = tuple(
@@ -142,14 +140,14 @@ def canonical(name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _specifier(spec: str) -> SpecifierSet:
+def _specifier(spec: str) -> "SpecifierSet":
     from packaging.specifiers import SpecifierSet
 
     return SpecifierSet(spec)
 
 
 @lru_cache(maxsize=4096)
-def parse_version(text: str) -> Version:
+def parse_version(text: str) -> "Version":
     """A PEP 440 version; raises :class:`packaging.version.InvalidVersion` when it is not one
     or is longer than :data:`MAX_VERSION_LENGTH`."""
     from packaging.version import InvalidVersion, Version

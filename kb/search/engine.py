@@ -11,8 +11,6 @@ Versions (``--env``, ``--with``, or the Python seen in paths) decide whether eac
 applies; hits that do not apply rank below those that do, whatever their score.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -25,7 +23,6 @@ from kb.matching import (
     Applicability,
     CompiledSignature,
     Known,
-    could_match,
     evaluate,
     from_prepared,
 )
@@ -178,15 +175,13 @@ class Searcher:
         text = info.text
         normalized = normalize(text)
         query_words = set(words(text)) | set(words(normalized))
-        candidates = state.candidates(query_words)
+        folded = text.casefold()
+        # judged by substrings (its normalized text, its regex's literals): most candidates
+        # are ruled out by the catalog, before their regex is compiled
+        candidates = state.candidates(query_words, folded, normalized)
         best: dict[str, Hit] = {}
         lines = info.failure_lines
-        folded = text.casefold()
         for row in candidates:
-            # judged by substrings (its normalized text, its regex's literals): most
-            # candidates are ruled out here, before their regex is compiled
-            if row.trusted and (row.data is None or not could_match(row.data, folded, normalized)):
-                continue
             sig = self._signature(row)
             entry_id = row.entry_id
             if sig is None or not sig.matches(text, normalized):

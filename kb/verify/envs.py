@@ -269,20 +269,36 @@ def transient(output: str) -> bool:
 
 def _last_line(text: str) -> str:
     """The most telling part of an installer's error output: uv's "Because ..." cause, pip's
-    last ERROR line, else the last line."""
+    last ERROR line that says more than where to find help (with the conflict pip names),
+    else the last line."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for i, ln in enumerate(lines):
         if ln.startswith(("╰─▶", "cause:")):
-            cause = [ln.removeprefix("╰─▶").removeprefix("cause:").strip()]
-            for more in lines[i + 1 :]:
-                if more.startswith(("hint:", "help:", "╰─▶", "×", "cause:")):
-                    break
-                cause.append(more)
-            return _clip(" ".join(cause))
-    for ln in reversed(lines):
-        if ln.startswith(("ERROR:", "error:")):
-            return _clip(ln)
-    return _clip(lines[-1]) if lines else "(no output)"
+            return _clip(
+                " ".join(_following(lines, i, ln.removeprefix("╰─▶").removeprefix("cause:")))
+            )
+    errors = [i for i, ln in enumerate(lines) if ln.startswith(("ERROR:", "error:"))]
+    telling = [i for i in errors if "for help visit" not in lines[i]] or errors
+    if not telling:
+        return _clip(lines[-1]) if lines else "(no output)"
+    found = lines[telling[-1]]
+    for i in range(telling[-1] + 1, len(lines)):
+        if lines[i] == "The conflict is caused by:":
+            found += " " + " ".join(_following(lines, i, "The conflict is caused by:"))
+            break
+        if lines[i].startswith(("ERROR:", "error:")):
+            break
+    return _clip(found)
+
+
+def _following(lines: list[str], start: int, first: str) -> list[str]:
+    """``first`` and the lines after ``lines[start]`` up to the next heading or hint."""
+    out = [first.strip()]
+    for more in lines[start + 1 :]:
+        if more.startswith(("hint:", "help:", "╰─▶", "×", "cause:", "To fix", "ERROR:")):
+            break
+        out.append(more)
+    return out
 
 
 def _clip(text: str, limit: int = 300) -> str:

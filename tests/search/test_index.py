@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -437,3 +438,40 @@ def test_a_big_catalog_that_cannot_be_written_is_built_whole_in_memory(
     # every entry, not only those of the directory that changed (the copy is a duplicate)
     assert len(index.state.records) == 2
     assert Searcher(index).search(understand(URL_QUOTE)).hits[0].exact
+
+
+def test_an_entry_changed_within_one_timestamp_tick_of_its_reading_is_read_again(
+    fixture_kb: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    path = next(fixture_kb.glob("acme-web/*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    stamp = time.time_ns() + 10**9  # as recent as a stamp gets: the refresh starts before it
+    os.utime(path, ns=(stamp, stamp))
+    refresh(fixture_kb, cache)
+    # a second save in the same tick: same size, same stamp, new content
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    assert "acme-web" in title
+    path.write_text(text.replace(title, title.replace("acme-web", "ACME-WEB"), 1), "utf-8")
+    os.utime(path, ns=(stamp, stamp))
+    assert refresh(fixture_kb, cache).updated == 1
+    assert "ACME-WEB" in stored_records(fixture_kb, cache)
+
+
+def stored_records(root: Path, cache: Path) -> str:
+    db = sqlite3.connect(state_file(root, cache))
+    try:
+        return "\n".join(data for (data,) in db.execute("SELECT data FROM records"))
+    finally:
+        db.close()
+
+
+def test_stamps_older_than_the_refresh_are_trusted(fixture_kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    refresh(fixture_kb, cache)
+    catalog = store.read_catalog(store.index_dir(fixture_kb, cache), str(fixture_kb.resolve()))
+    assert catalog is not None
+    try:
+        assert catalog.quick_fresh(fixture_kb)
+    finally:
+        catalog.close()

@@ -188,3 +188,45 @@ def test_warm_run_reports_the_cached_failure_and_retry_failed_retries(
     assert main([*args, "--retry-failed"]) == 0
     assert reason_for_2_5().startswith("install failed: ")
     assert made[2:] == [["acme-lint==2.5"]]
+
+
+PIP_CONFLICT = """\
+ERROR: Cannot install numba==0.60.0 and numpy==2.1.0 because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    The user requested numpy==2.1.0
+    numba 0.60.0 depends on numpy<2.1 and >=1.22
+
+To fix this you could try to:
+1. loosen the range of package versions you've specified
+2. remove package versions to allow pip to attempt to solve the dependency conflict
+
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts
+"""
+
+
+def test_a_pip_conflict_is_reported_by_what_conflicts_not_where_help_is() -> None:
+    from kb.verify.envs import _last_line
+
+    reason = _last_line(PIP_CONFLICT)
+    assert reason.startswith("ERROR: Cannot install numba==0.60.0 and numpy==2.1.0")
+    assert "numba 0.60.0 depends on numpy<2.1 and >=1.22" in reason
+    assert "for help visit" not in reason and "To fix" not in reason
+
+
+def test_uv_cause_and_a_lone_error_line_are_kept() -> None:
+    from kb.verify.envs import _last_line
+
+    uv = (
+        "error: No solution found when resolving dependencies\n"
+        "  cause: Because acme==1.0 has no usable wheels, we can conclude that your "
+        "requirements are unsatisfiable.\n\nhint: Wheels are required\n"
+    )
+    assert _last_line(uv) == (
+        "Because acme==1.0 has no usable wheels, we can conclude that your "
+        "requirements are unsatisfiable."
+    )
+    assert _last_line("Collecting x\nERROR: No matching distribution found for x\n") == (
+        "ERROR: No matching distribution found for x"
+    )
+    assert _last_line("") == "(no output)"
