@@ -39,7 +39,7 @@ from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
 
-INDEX_FORMAT = 13
+INDEX_FORMAT = 14
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -96,7 +96,8 @@ CREATE TABLE records (
 CREATE TABLE sigs (
     id TEXT NOT NULL, idx INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
     text TEXT NOT NULL, exception TEXT, data TEXT, trusted INTEGER NOT NULL, anchor TEXT,
-    fragment TEXT, normalized TEXT NOT NULL, branches TEXT, PRIMARY KEY (id, idx)
+    fragment TEXT, normalized TEXT NOT NULL, branches TEXT, needle TEXT,
+    PRIMARY KEY (id, idx)
 );
 CREATE INDEX sigs_anchor ON sigs (anchor) WHERE anchor IS NOT NULL;
 CREATE TABLE words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
@@ -249,8 +250,9 @@ class Catalog:
         """The signatures anchored on one of ``words`` (or on none) that a text can match,
         judged by :func:`kb.matching.could_match` (``folded`` and ``normalized``: the text
         case-folded and normalized), and those of entries that fail lint (the caller says
-        that they were left out). Plain signatures are ruled out inside SQLite, the others
-        before their data is decoded."""
+        that they were left out). Most are ruled out inside SQLite (a signature's normalized
+        text, or the longest literal of a regex with one alternative, that the text lacks),
+        the others before their data is decoded."""
         from kb.matching import could_match
 
         wanted = [UNANCHORED, *sorted(set(words) - {UNANCHORED})]
@@ -261,8 +263,9 @@ class Catalog:
             found = self._db.execute(
                 "SELECT id, path, idx, kind, text, exception, data, trusted, normalized, branches "
                 f"FROM sigs WHERE anchor IN ({marks}) AND (trusted = 0 OR (data IS NOT NULL AND "
-                "(branches IS NOT NULL OR (normalized != '' AND instr(?, normalized) > 0))))",
-                [*chunk, normalized],
+                "((normalized != '' AND instr(?, normalized) > 0) OR (branches IS NOT NULL "
+                "AND (needle IS NULL OR instr(?, needle) > 0)))))",
+                [*chunk, normalized, folded],
             )
             for *row, norm, branches in found:
                 if row[7] and branches is not None and not (norm and norm in normalized):
@@ -450,7 +453,7 @@ class Catalog:
             (entry_id, rel, _dumps(record), _dumps(_summary(record))),
         )
         self._db.executemany(
-            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+            "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
             (
                 (
                     entry_id,
@@ -463,6 +466,7 @@ class Catalog:
                     trusted,
                     data["normalized"] if data is not None else "",
                     _dumps(data["branches"]) if data is not None and data["engine"] else None,
+                    _needle(data),
                 )
                 for index, (sig, data) in enumerate(
                     zip(record["signatures"], indexed.prepared, strict=True)
@@ -581,6 +585,15 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
 def _within(rel: str, outer: str) -> bool:
     """True when directory ``rel`` is ``outer`` or below it (``''`` is the root)."""
     return not outer or rel == outer or rel.startswith(outer + "/")
+
+
+def _needle(data: Mapping[str, Any] | None) -> str | None:
+    """For a regex with one alternative, its longest literal: a text without it cannot
+    match (see :func:`kb.matching.could_match`); None when there is no such literal."""
+    if data is None or not data["engine"] or len(data["branches"]) != 1:
+        return None
+    literals: list[str] = data["branches"][0]
+    return max(literals, key=len) if literals else None
 
 
 def _row(row: tuple[Any, ...]) -> SignatureRow:

@@ -475,3 +475,44 @@ def test_stamps_older_than_the_refresh_are_trusted(fixture_kb: Path, tmp_path: P
         assert catalog.quick_fresh(fixture_kb)
     finally:
         catalog.close()
+
+
+def test_the_catalog_rules_out_candidates_as_could_match_does(tmp_path: Path) -> None:
+    """What SQLite rules out (normalized text, a regex's longest literal) is exactly what
+    kb.matching.could_match would, for every example of every shipped entry."""
+    import json as jsonlib
+
+    import yaml
+
+    from kb.matching import could_match
+    from kb.normalize import normalize, words
+    from tests.conftest import ENTRIES
+
+    index = open_index(ENTRIES, tmp_path / "cache")
+    db = sqlite3.connect(state_file(ENTRIES, tmp_path / "cache"))
+    try:
+        every = db.execute("SELECT id, idx, anchor, data, trusted FROM sigs").fetchall()
+        texts = [
+            example["text"]
+            for path in sorted(ENTRIES.rglob("*.yaml"))
+            for example in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]
+        ]
+        assert len(texts) > 400
+        for text in texts:
+            normalized = normalize(text)
+            wanted = set(words(text)) | set(words(normalized)) | {store.UNANCHORED}
+            folded = text.casefold()
+            expected = {
+                (entry_id, idx)
+                for entry_id, idx, anchor, data, trusted in every
+                if anchor in wanted
+                and (
+                    not trusted
+                    or (data is not None and could_match(jsonlib.loads(data), folded, normalized))
+                )
+            }
+            found = index.state.candidates(wanted, folded, normalized)
+            assert {(r.entry_id, r.index) for r in found} == expected, text
+    finally:
+        db.close()
+        index.close()
