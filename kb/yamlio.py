@@ -173,12 +173,10 @@ def _construct(root: yaml.Node, loader: Any) -> Any:
         tag = node.tag
         if tag == _STR:
             return node.value
-        if tag == _MAP:
-            pending.append((node, {}))
-            return pending[-1][1]
-        if tag == _SEQ:
-            pending.append((node, []))
-            return pending[-1][1]
+        if tag in (_MAP, _SEQ):
+            container: dict[Any, Any] | list[Any] = {} if tag == _MAP else []
+            pending.append((node, container))
+            return container
         if tag not in _SAFE_TAGS:
             raise _problem(node, "KB106", f"tag {tag!r} is not allowed (only plain YAML)")
         return loader.construct_object(node)

@@ -253,7 +253,7 @@ class Catalog:
         that they were left out). Most are ruled out inside SQLite (a signature's normalized
         text, or the longest literal of a regex with one alternative, that the text lacks),
         the others before their data is decoded."""
-        from kb.matching import could_match
+        from kb.matching import branches_could_match
 
         wanted = [UNANCHORED, *sorted(set(words) - {UNANCHORED})]
         rows: list[SignatureRow] = []
@@ -268,10 +268,11 @@ class Catalog:
                 [*chunk, normalized, folded],
             )
             for *row, norm, branches in found:
-                if row[7] and branches is not None and not (norm and norm in normalized):
-                    test = {"normalized": "", "engine": True, "branches": json.loads(branches)}
-                    if not could_match(test, folded, normalized):
-                        continue
+                trusted = row[-1]
+                # SQLite kept it for its normalized text, or for a regex it may match
+                by_regex = branches is not None and not (norm and norm in normalized)
+                if trusted and by_regex and not branches_could_match(json.loads(branches), folded):
+                    continue
                 rows.append(_row(tuple(row)))
         rows.sort(key=lambda r: (r.entry_id, r.index))
         return rows

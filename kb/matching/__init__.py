@@ -3,6 +3,7 @@ entry's condition sets (:mod:`.versions`)."""
 
 from kb.matching.signatures import (
     CompiledSignature,
+    branches_could_match,
     certain_words,
     choose_fragment,
     compile_signature,
@@ -38,6 +39,7 @@ __all__ = [
     "Known",
     "SetResult",
     "at_or_past",
+    "branches_could_match",
     "canonical",
     "certain_words",
     "choose_fragment",

@@ -239,9 +239,12 @@ def could_match(data: Mapping[str, Any], folded: str, normalized: str) -> bool:
     False rules the signature out; True means it must be tried."""
     if data["normalized"] and data["normalized"] in normalized:
         return True
-    if not data["engine"]:
-        return False
-    branches: list[list[str]] = data["branches"]
+    return bool(data["engine"]) and branches_could_match(data["branches"], folded)
+
+
+def branches_could_match(branches: Sequence[Sequence[str]], folded: str) -> bool:
+    """Whether every literal of one of a regex's alternatives (see :func:`regex_branches`)
+    is in ``folded``; True when there are none to judge by."""
     return not branches or any(all(lit in folded for lit in b) for b in branches)
 
 
