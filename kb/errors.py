@@ -4,10 +4,13 @@ Every message kb prints about a file starts with its location, ``path:line:col:`
 so that editors and CI annotations can jump to it.
 """
 
+from __future__ import annotations
+
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+
+from kb.startup import NamedTuple
 
 # NamedTuple rather than dataclasses: the CLI imports this module on every run, and
 # importing dataclasses (with inspect) costs more than everything else kb search does.

@@ -13,40 +13,48 @@ built by an older normalizer are then rebuilt.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+
+from kb.startup import lazy_regex
 
 NORMALIZER_VERSION = 2
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'", "\u00a0": " "})
 
-# Order matters: the most specific patterns run first.
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_DIGITS = "0123456789"
+
+# Order matters: the most specific patterns run first. Each runs only on text that has
+# what all its matches need (a digit; a hyphen for UUIDs), and is compiled on first use:
+# an error line without numbers compiles none of them.
+_RULES: tuple[tuple[Callable[[], re.Pattern[str]], str, str], ...] = (
     # ISO-8601 timestamps and common log timestamps
     (
-        re.compile(
+        lazy_regex(
             r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
         ),
         "<ts>",
+        _DIGITS,
     ),
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>"),
-    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>"),
+    (lazy_regex(r"\b\d{4}-\d{2}-\d{2}\b"), "<date>", _DIGITS),
+    (lazy_regex(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<time>", _DIGITS),
     # UUIDs, memory addresses, long hex digests
-    (re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
-    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hash>"),
+    (lazy_regex(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b"), "<uuid>", "-"),
+    (lazy_regex(r"\b0x[0-9a-fA-F]+\b"), "<addr>", _DIGITS),
+    (lazy_regex(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,}\b"), "<hash>", _DIGITS),
     # traceback line numbers
-    (re.compile(r"\bline \d+"), "line <n>"),
+    (lazy_regex(r"\bline \d+"), "line <n>", _DIGITS),
     # versions, then remaining numbers
-    (re.compile(r"\b\d+(?:\.\d+)+(?:[a-z]+\d*)?\b"), "<v>"),
-    (re.compile(r"(?<![\w<])\d+\b"), "<n>"),
+    (lazy_regex(r"\b\d+(?:\.\d+)+(?:[a-z]+\d*)?\b"), "<v>", _DIGITS),
+    (lazy_regex(r"(?<![\w<])\d+\b"), "<n>", _DIGITS),
 )
 
-_SPACE = re.compile(r"\s+")
+_NEEDS = frozenset(need for *_, need in _RULES)
 
 # A path-like token: it starts where a token starts (never inside one, which keeps the
 # scan linear on long unbroken text) and contains a slash or a backslash.
-_PATH_TOKEN = re.compile(r"(?<![^\s\"'<>(),=\[])[^\s\"'<>(),\[\]]*[\\/][^\s\"'<>(),\[\]]*")
-_PYTHON_DIR = re.compile(r"python\d(?:\.\d+)?")
+_PATH_TOKEN = lazy_regex(r"(?<![^\s\"'<>(),=\[])[^\s\"'<>(),\[\]]*[\\/][^\s\"'<>(),\[\]]*")
+_PYTHON_DIR = lazy_regex(r"python\d(?:\.\d+)?")
 _PACKAGE_DIRS = ("site-packages", "dist-packages")
 
 
@@ -62,7 +70,7 @@ def _strip_path(match: re.Match[str]) -> str:
     if not absolute:
         return token
     for i in range(len(parts) - 2, 0, -1):
-        if _PYTHON_DIR.fullmatch(parts[i]):
+        if _PYTHON_DIR().fullmatch(parts[i]):
             return "/".join(parts[i + 1 :])
     if len(parts) > 2 and "." in parts[-1].strip("."):
         return parts[-1]
@@ -71,14 +79,20 @@ def _strip_path(match: re.Match[str]) -> str:
 
 def normalize(text: str) -> str:
     """Normalized form of error text: placeholders for volatile parts, lower case, one space."""
-    out = _PATH_TOKEN.sub(_strip_path, text.translate(_QUOTES))
-    for pattern, repl in _RULES:
-        out = pattern.sub(repl, out)
-    return _SPACE.sub(" ", out).strip().lower()
+    out = text.translate(_QUOTES)
+    if "/" in out or "\\" in out:
+        out = _PATH_TOKEN().sub(_strip_path, out)
+    # no rule adds a digit or a hyphen: what the text lacks now, no rule will give it
+    present = {need: any(c in out for c in need) for need in _NEEDS}
+    for pattern, repl, need in _RULES:
+        if present[need]:
+            out = pattern().sub(repl, out)
+    # str.split() and the regex \s agree on what whitespace is
+    return " ".join(out.split()).lower()
 
 
 _TOKEN = re.compile(r"<[a-z]+>|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\d+")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CAMEL = lazy_regex(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 def tokens(text: str) -> list[str]:
@@ -115,7 +129,7 @@ def _expand(word: str, out: list[str]) -> None:
         for part in parts:
             _expand(part, out)
         return
-    camel = _CAMEL.findall(word)
+    camel = _CAMEL().findall(word)
     if len(camel) > 1:
         out.extend(p.lower() for p in camel)
 

@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any
+
+from kb.startup import TYPE_CHECKING, lazy_regex
+
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_PATTERN_LENGTH = 2000
 """Longer signature regexes are refused (signatures are one line of an error message)."""
@@ -33,10 +37,11 @@ MAX_PROGRAM_MEMORY = 4 << 20
 
 # One character, or one character class, as the whole body of a look-around.
 _ONE_CHAR = r"(?:\[(?:\\.|[^\]\\])+\]|\\[wdsWDS]|\\.|[^\\()\[\]|*+?{}.^$])"
-_GUARD = re.compile(r"\(\?<(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)")
-_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
-_GROUP_OPENING = re.compile(r"\((?:\?(?:P<\w+>|[aiLmsux-]*:|[=!#]|<[=!]))?")
-_TRAILING_GUARD = re.compile(r"\(\?(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)$")
+# compiled on first use: a search runs patterns the catalog keeps already rewritten
+_GUARD = lazy_regex(r"\(\?<(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)")
+_INLINE_FLAGS = lazy_regex(r"\(\?[aiLmsux]+\)")
+_GROUP_OPENING = lazy_regex(r"\((?:\?(?:P<\w+>|[aiLmsux-]*:|[=!#]|<[=!]))?")
+_TRAILING_GUARD = lazy_regex(r"\(\?(?P<op>[!=])(?P<set>" + _ONE_CHAR + r")\)$")
 _NEGATED_CLASS = {
     "\\w": "\\W",
     "\\d": "\\D",
@@ -121,7 +126,7 @@ def _without_guards(pattern: str) -> str:
     """``pattern`` with its one-character look-behinds at leading positions, and a
     one-character look-ahead at its very end, rewritten as plain alternatives."""
     pattern = _rewrite_leading(pattern)
-    trail = _TRAILING_GUARD.search(pattern)
+    trail = _TRAILING_GUARD().search(pattern)
     if trail and not _escaped(pattern, trail.start()) and not _top_level_alternation(pattern):
         body = pattern[: trail.start()]
         if trail.group("op") == "!":
@@ -152,7 +157,7 @@ def _rewrite_leading(pattern: str) -> str:
             out.append(pattern[i:end])
             i, leading = end, False
             continue
-        guard = _GUARD.match(pattern, i)
+        guard = _GUARD().match(pattern, i)
         if guard and leading:
             one = guard.group("set")
             out.append(f"(?:^|{_negate(one)})" if guard.group("op") == "!" else one)
@@ -160,13 +165,13 @@ def _rewrite_leading(pattern: str) -> str:
                 group[1] = True
             i, leading = guard.end(), False
             continue
-        flags = _INLINE_FLAGS.match(pattern, i)
+        flags = _INLINE_FLAGS().match(pattern, i)
         if flags:  # (?i): zero-width
             out.append(flags.group())
             i = flags.end()
             continue
         if char == "(":
-            opening = _GROUP_OPENING.match(pattern, i)
+            opening = _GROUP_OPENING().match(pattern, i)
             assert opening is not None  # "(" always matches
             stack.append([leading, False])
             out.append(opening.group())

@@ -19,7 +19,7 @@ _STOP_WORDS = """
     critical command exit status code returned zero process subprocess exited note
 """
 _STOP = frozenset(_STOP_WORDS.split())
-_EXCEPTION_NAME = re.compile(r"(?:error|exception|warning|exit|interrupt)$")
+_EXCEPTION_ENDINGS = ("error", "exception", "warning", "exit", "interrupt")
 
 
 _PART = re.compile(r"[a-z][a-z0-9]{2,}")
@@ -31,4 +31,4 @@ def identifying_words(text: str) -> list[str]:
     Identifiers count by their parts: ``url_quote`` gives ``url`` and ``quote``.
     """
     words = dict.fromkeys(_PART.findall(text.lower()))
-    return [w for w in words if w not in _STOP and not _EXCEPTION_NAME.search(w)]
+    return [w for w in words if w not in _STOP and not w.endswith(_EXCEPTION_ENDINGS)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.normalize import normalize, tokens, unique_tokens
 
@@ -102,3 +104,59 @@ def test_windows_and_posix_paths_normalize_alike() -> None:
         "https://github.com/pallets/flask/issues/<n>"
     )
     assert normalize("src/app.py") == "src/app.py"
+
+
+def _every_rule(text: str) -> str:
+    """normalize() as its rules define it: each rule tried on every text, whitespace by \\s."""
+    import re
+
+    from kb import normalize as module
+
+    out = text.translate(module._QUOTES)
+    out = module._PATH_TOKEN().sub(module._strip_path, out)
+    for pattern, repl, _ in module._RULES:
+        out = pattern().sub(repl, out)
+    return re.sub(r"\s+", " ", out).strip().lower()
+
+
+_PIECES = [
+    "ImportError: cannot import name 'x' from 'y'",
+    "deadbeef-dead-beef-dead-beefdeadbeef",
+    "123e4567-e89b-12d3-a456-426614174000",
+    "0x7f3a",
+    "line 12",
+    "1.26.4rc1",
+    "2024-01-02T10:11:12Z",
+    "23:59:59,123",
+    "/srv/lib/python3.12/site-packages/a/b.py",
+    "C:\\env\\Lib\\site-packages\\a\\b.py",
+    "abcdef0123456789",
+    "\u2028",
+    "\x1c",
+    "\u00a0",
+    "\t\n ",
+    "‘q’",
+    "-",
+    "7",
+]
+
+
+@given(
+    st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=12)), max_size=8).map(" ".join)
+)
+@settings(max_examples=400, deadline=None)
+def test_rules_skipped_for_lack_of_a_digit_or_hyphen_could_not_have_matched(text: str) -> None:
+    assert normalize(text) == _every_rule(text)
+
+
+def test_every_shipped_example_normalizes_as_its_rules_say() -> None:
+    import yaml
+
+    from tests.conftest import ENTRIES
+
+    for path in sorted(ENTRIES.rglob("*.yaml")):
+        entry = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for text in [s["text"] for s in entry["signatures"]] + [
+            e["text"] for e in entry["examples"]
+        ]:
+            assert normalize(text) == _every_rule(text), (path.name, text)

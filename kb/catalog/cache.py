@@ -25,21 +25,28 @@ when the cache cannot be written (read-only), the catalog is built in memory for
 and a warning says so.
 """
 
+from __future__ import annotations
+
 import binascii
 import contextlib
-import json
+import marshal
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from kb import __version__
 from kb.errors import Problem
 from kb.files import entry_file_stats
 from kb.normalize import NORMALIZER_VERSION
+from kb.startup import TYPE_CHECKING, NamedTuple
 
-INDEX_FORMAT = 14
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any
+
+INDEX_FORMAT = 15
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -146,8 +153,15 @@ def record_packages(record: Mapping[str, Any]) -> set[str]:
     return {record["package"], *(c["package"] for conditions in sets for c in conditions)}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+def encode(value: Any) -> bytes:
+    """A stored value: ``marshal`` rather than JSON, because a search then imports no
+    ``json`` and decodes faster; the catalog records the interpreter that wrote it."""
+    return marshal.dumps(value)
+
+
+def decode(stored: bytes) -> Any:
+    """A value as :func:`encode` stored it."""
+    return marshal.loads(stored)
 
 
 class Catalog:
@@ -251,7 +265,7 @@ class Catalog:
         judged by :func:`kb.matching.could_match` (``folded`` and ``normalized``: the text
         case-folded and normalized), and those of entries that fail lint (the caller says
         that they were left out). Most are ruled out inside SQLite (a signature's normalized
-        text, or the longest literal of a regex with one alternative, that the text lacks),
+        text, or a literal all the alternatives of its regex have, that the text lacks),
         the others before their data is decoded."""
         from kb.matching import branches_could_match
 
@@ -271,7 +285,7 @@ class Catalog:
                 trusted = row[-1]
                 # SQLite kept it for its normalized text, or for a regex it may match
                 by_regex = branches is not None and not (norm and norm in normalized)
-                if trusted and by_regex and not branches_could_match(json.loads(branches), folded):
+                if trusted and by_regex and not branches_could_match(decode(branches), folded):
                     continue
                 rows.append(_row(tuple(row)))
         rows.sort(key=lambda r: (r.entry_id, r.index))
@@ -280,7 +294,8 @@ class Catalog:
     def scan_rows(self) -> list[tuple[Any, ...]]:
         """``(id, index, kind, text, exception, data, fragment)`` of every signature a log
         can show (trusted, compiling, not a symptom), by entry id and position; ``data``
-        as stored (JSON), ``fragment`` what the scan prefilter looks for (None: none)."""
+        as stored (read it with :func:`decode`), ``fragment`` what the scan prefilter looks
+        for (None: none)."""
         rows: list[tuple[Any, ...]] = self._db.execute(
             "SELECT id, idx, kind, text, exception, data, fragment FROM sigs "
             "WHERE trusted = 1 AND data IS NOT NULL AND kind != 'symptom' ORDER BY id, idx"
@@ -318,7 +333,7 @@ class Catalog:
         rows = self._db.execute(
             "SELECT problems FROM files WHERE problems IS NOT NULL ORDER BY path"
         )
-        return [p for (found,) in rows for p in json.loads(found)]
+        return [p for (found,) in rows for p in decode(found)]
 
     def ids_with_packages(self, names: Iterable[str]) -> list[str]:
         """Ids of the entries that involve one of the packages ``names``, sorted."""
@@ -345,7 +360,7 @@ class Catalog:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(f"SELECT id, summary FROM records WHERE id IN ({marks})", chunk)
-            found.update((i, json.loads(data)) for i, data in rows)
+            found.update((i, decode(data)) for i, data in rows)
         return [found[i] for i in wanted if i in found]
 
     def doc_hashes(self) -> dict[str, str]:
@@ -356,14 +371,14 @@ class Catalog:
         """``(content hash, document)`` of the given entries (all when None)."""
         if ids is None:
             for digest, data in self._db.execute("SELECT hash, data FROM docs ORDER BY id"):
-                yield digest, json.loads(data)
+                yield digest, decode(data)
             return
         for entry_id in sorted(ids):
             row = self._db.execute(
                 "SELECT hash, data FROM docs WHERE id = ?", (entry_id,)
             ).fetchone()
             if row is not None:
-                yield row[0], json.loads(row[1])
+                yield row[0], decode(row[1])
 
     # -- writing (under the lock) ------------------------------------------------------
 
@@ -411,7 +426,7 @@ class Catalog:
                 info.size,
                 info.sha256,
                 info.entry_id,
-                json.dumps(list(problems)) if problems else None,
+                encode(list(problems)) if problems else None,
             ),
         )
         self._changed = True
@@ -436,7 +451,7 @@ class Catalog:
         for (data,) in self._db.execute(
             "SELECT data FROM sigs WHERE id = ? AND data IS NOT NULL", (entry_id,)
         ).fetchall():
-            kept = json.loads(data)
+            kept = decode(data)
             self._delta.subtract(set(kept["words"]))
             self._scan_delta.subtract(set(kept["scan"]))
         for table in ("records", "sigs", "docs", "packages"):
@@ -451,7 +466,7 @@ class Catalog:
         trusted = int(not record.get("lint"))
         self._db.execute(
             "INSERT INTO records VALUES (?, ?, ?, ?)",
-            (entry_id, rel, _dumps(record), _dumps(_summary(record))),
+            (entry_id, rel, encode(record), encode(_summary(record))),
         )
         self._db.executemany(
             "INSERT INTO sigs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
@@ -463,10 +478,10 @@ class Catalog:
                     sig["kind"],
                     sig["text"],
                     sig["exception"],
-                    _dumps(data) if data is not None else None,
+                    encode(data) if data is not None else None,
                     trusted,
                     data["normalized"] if data is not None else "",
-                    _dumps(data["branches"]) if data is not None and data["engine"] else None,
+                    encode(data["branches"]) if data is not None and data["engine"] else None,
                     _needle(data),
                 )
                 for index, (sig, data) in enumerate(
@@ -482,7 +497,7 @@ class Catalog:
                 self._scan_added.append((entry_id, index, data["scan"], data["literal"]))
         self._db.execute(
             "INSERT INTO docs VALUES (?, ?, ?)",
-            (entry_id, indexed.digest, _dumps(indexed.document)),
+            (entry_id, indexed.digest, encode(indexed.document)),
         )
         self._db.executemany(
             "INSERT INTO packages VALUES (?, ?)",
@@ -573,7 +588,17 @@ class Catalog:
 
 _TABLES = ("files", "dirs", "records", "sigs", "words", "scanwords", "docs", "packages")
 
-_SUMMARY_KEYS = ("id", "title", "package", "path", "status", "affected", "marker", "alternatives")
+_SUMMARY_KEYS = (
+    "id",
+    "title",
+    "package",
+    "path",
+    "status",
+    "affected",
+    "marker",
+    "alternatives",
+    "python_inside",
+)
 
 
 def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -589,19 +614,23 @@ def _within(rel: str, outer: str) -> bool:
 
 
 def _needle(data: Mapping[str, Any] | None) -> str | None:
-    """For a regex with one alternative, its longest literal: a text without it cannot
-    match (see :func:`kb.matching.could_match`); None when there is no such literal."""
-    if data is None or not data["engine"] or len(data["branches"]) != 1:
+    """For a regex, the longest literal of its first alternative that every alternative
+    has (in one of its literals): a text without it cannot match (see
+    :func:`kb.matching.could_match`); None when there is no such literal."""
+    if data is None or not data["engine"] or not data["branches"]:
         return None
-    literals: list[str] = data["branches"][0]
-    return max(literals, key=len) if literals else None
+    first, *others = data["branches"]
+    for literal in sorted(first, key=len, reverse=True):
+        if all(any(literal in run for run in other) for other in others):
+            return str(literal)
+    return None
 
 
 def _row(row: tuple[Any, ...]) -> SignatureRow:
     entry_id, path, index, kind, text, exception, data, trusted = row
     return SignatureRow(
         entry_id, path, index, kind, text, exception,
-        json.loads(data) if data is not None else None, bool(trusted),
+        decode(data) if data is not None else None, bool(trusted),
     )  # fmt: skip
 
 
@@ -610,6 +639,7 @@ def _meta(root: str, token: str, files: int) -> dict[str, str]:
         "format": str(INDEX_FORMAT),
         "normalizer": str(NORMALIZER_VERSION),
         "kb": __version__,
+        "python": sys.implementation.cache_tag,
         "root": root,
         "token": token,
         "files": str(files),
@@ -621,11 +651,12 @@ def _compatible(meta: Mapping[str, str], root: str) -> bool:
         meta.get("format") == str(INDEX_FORMAT)
         and meta.get("normalizer") == str(NORMALIZER_VERSION)
         and meta.get("kb") == __version__
+        and meta.get("python") == sys.implementation.cache_tag
         and meta.get("root") == root
     )
 
 
-class _Records(Mapping[str, dict[str, Any]]):
+class _Records(Mapping[str, "dict[str, Any]"]):
     """Records by id, read from the catalog on demand (and kept once read)."""
 
     def __init__(self, db: Any) -> None:
@@ -638,7 +669,7 @@ class _Records(Mapping[str, dict[str, Any]]):
     def get(self, entry_id: str, default: Any = None) -> Any:
         if entry_id not in self._cache:
             row = self._db.execute("SELECT data FROM records WHERE id = ?", (entry_id,)).fetchone()
-            self._cache[entry_id] = json.loads(row[0]) if row is not None else None
+            self._cache[entry_id] = decode(row[0]) if row is not None else None
         found = self._cache[entry_id]
         return default if found is None else found
 
@@ -658,10 +689,24 @@ class _Records(Mapping[str, dict[str, Any]]):
         return int(self._db.execute("SELECT count(*) FROM records").fetchone()[0])
 
 
+def sqlite_driver() -> ModuleType:
+    """The SQLite driver: the extension module that the standard library's ``sqlite3``
+    package re-exports (its ``connect``, ``Connection`` and errors are the same objects).
+    The package adds adapters for ``datetime`` values, which the catalog does not store,
+    and importing it (with ``datetime``) costs a search of one line more than reading the
+    catalog; where the extension is not there under that name, the package."""
+    import importlib
+
+    try:
+        return importlib.import_module("_sqlite3")
+    except ImportError:
+        return importlib.import_module("sqlite3")
+
+
 def read_catalog(directory: Path, root: str) -> Catalog | None:
     """The catalog in ``directory`` opened for reading, or None when it is missing, cannot
     be read or is of another format, kb version or entries directory."""
-    import sqlite3
+    sqlite3 = sqlite_driver()
 
     path = directory / STATE_NAME
     if not path.is_file():
@@ -688,7 +733,7 @@ def open_writer(directory: Path | None, root: str, *, rebuild: bool) -> tuple[Ca
     The caller holds the lock. A catalog that cannot be read, or is of another format, is
     replaced by a new one; with ``rebuild`` every row goes, inside the same transaction.
     """
-    import sqlite3
+    sqlite3 = sqlite_driver()
 
     if directory is None:
         return _create(sqlite3.connect(":memory:", isolation_level=None), root, None), True

@@ -4,23 +4,29 @@ A search shows hits from these records without validating entries through pydant
 again; only a changed entry is loaded and turned into a record.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.matching import ConditionSet
+from kb.matching.versions import python_inside
 from kb.normalize import normalize, tokens
+from kb.startup import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from kb.models import Entry
 
-Record = dict[str, Any]
+    Record = dict[str, Any]
 
 _REFERENCE_KINDS = ("issue", "fix", "commit")
 
 
-def record_of(entry: "Entry", relpath: str) -> Record:
+def record_of(entry: Entry, relpath: str) -> Record:
     """The record of one entry; ``relpath`` is its file relative to the entries directory."""
     fix = entry.fixes[0]
+    sets = [entry.affected, *entry.affected.alternatives]
     return {
         "id": entry.id,
         "title": entry.title,
@@ -65,6 +71,13 @@ def record_of(entry: "Entry", relpath: str) -> Record:
             for s in entry.signatures
         ],
         "tags": list(entry.tags),
+        "python_inside": {
+            spec: list(inside)
+            for spec in sorted(
+                {c.specifier for s in sets for c in s.conditions if c.package == "python"}
+            )
+            if (inside := python_inside(spec)) is not None
+        },
     }
 
 
@@ -87,7 +100,7 @@ class EntrySummary(NamedTuple):
     requires: str | None
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> "EntrySummary":
+    def from_record(cls, record: Mapping[str, Any]) -> EntrySummary:
         """From an index record (see :func:`record_of`)."""
         return cls(
             id=record["id"],
@@ -101,7 +114,7 @@ class EntrySummary(NamedTuple):
         )
 
     @classmethod
-    def from_entry(cls, entry: "Entry", relpath: str = "") -> "EntrySummary":
+    def from_entry(cls, entry: Entry, relpath: str = "") -> EntrySummary:
         """From a validated entry."""
         return cls.from_record(record_of(entry, relpath))
 
@@ -119,10 +132,11 @@ class EntrySummary(NamedTuple):
 def condition_sets(record: Mapping[str, Any]) -> list[ConditionSet]:
     """The condition sets of a record (its ``affected`` first, then its alternatives)."""
     first = {"conditions": record["affected"], "marker": record.get("marker")}
-    return [ConditionSet.from_data(d) for d in (first, *record.get("alternatives", ()))]
+    inside = record.get("python_inside")
+    return [ConditionSet.from_data(d, inside) for d in (first, *record.get("alternatives", ()))]
 
 
-def document_of(entry: "Entry", relpath: str) -> dict[str, str]:
+def document_of(entry: Entry, relpath: str) -> dict[str, str]:
     """The full-text fields of an entry, as the Whoosh index stores them."""
     sig_text = "\n".join(
         f"{s.text}\n{normalize(s.text)}\n{s.exception or ''}" for s in entry.signatures

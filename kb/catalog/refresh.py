@@ -15,11 +15,14 @@ import time
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from kb.catalog import cache as store
 from kb.catalog.cache import Catalog, FileInfo, Indexed, Progress
 from kb.errors import display_path
+from kb.startup import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class RefreshReport:

@@ -10,11 +10,13 @@ search and scan then leave those signatures out and say so, as they skip invalid
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from kb.errors import Problem
+from kb.startup import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from kb.lint.context import EntryContext
     from kb.loader import LoadedEntry
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from kb.startup import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+
     from kb.catalog.refresh import Index
 
 

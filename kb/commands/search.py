@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from types import SimpleNamespace
 
 from kb.commands._common import (
     add_entries_option,
@@ -15,8 +14,12 @@ from kb.commands._common import (
     progress_enabled,
 )
 from kb.errors import UsageError
+from kb.startup import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+    from typing import BinaryIO, TextIO
+
     from kb.streams import Read
 
 EXAMPLES = """\
@@ -41,7 +44,21 @@ MAX_STDIN_BYTES = 64 << 20
 """Bytes of standard input ``kb search -`` reads at most (it searches their tail)."""
 
 
+DEFAULTS = {
+    "limit": 5,
+    "package": [],
+    "with_": [],
+    "env": False,
+    "read_timeout": READ_TIMEOUT,
+    "entries": None,
+    "format": "text",
+}
+"""The value of every option when the command line does not give it."""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import argparse
+
     p = sub.add_parser(
         "search",
         help="find the known failure behind an error line, traceback or log",
@@ -56,11 +73,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("query", nargs="*", help="the error text; '-' reads it from stdin")
-    p.add_argument("--limit", type=int, default=5, metavar="N", help="at most N hits (default 5)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help=f"at most N hits (default {DEFAULTS['limit']})",
+    )
     p.add_argument(
         "--package",
         action="append",
-        default=[],
         metavar="NAME",
         help="only failures involving this package (repeatable)",
     )
@@ -68,7 +89,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--with",
         dest="with_",
         action="append",
-        default=[],
         metavar="NAME==VERSION",
         help="a version you run, e.g. werkzeug==3.0.1 or python==3.12 (repeatable)",
     )
@@ -80,14 +100,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--read-timeout",
         type=float,
-        default=READ_TIMEOUT,
         metavar="SECONDS",
         help=f"with '-', stop reading standard input after this long and search what was "
         f"read (default {READ_TIMEOUT:g}; 0 waits for its end)",
     )
     add_entries_option(p)
     add_format_option(p, "text", "json")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, **DEFAULTS)
+
+
+def plain_args(words: list[str]) -> SimpleNamespace | None:
+    """The arguments of ``kb search WORDS`` when no word is an option (nor ``-``): those
+    the parser would give, read without building it, which costs a search of one error
+    line more than the search. None: the parser must read them."""
+    if any(word.startswith("-") for word in words):
+        return None
+    return SimpleNamespace(command="search", query=list(words), run=run, **DEFAULTS)
 
 
 def read_query(args: argparse.Namespace) -> tuple[str, int | None]:

@@ -5,13 +5,18 @@ path) and scan (every line of a log). Works on plain values, not on pydantic mod
 the fast paths never import pydantic.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
 
 from kb.normalize import normalize, words
 from kb.safe_regex import SafePattern, compile_safe
+from kb.startup import TYPE_CHECKING, NamedTuple, lazy_regex
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class CompiledSignature(NamedTuple):
@@ -87,7 +92,7 @@ def from_prepared(  # noqa: PLR0917 - mirrors the Signature fields, as compile_s
     )
 
 
-_WORDS = re.compile(r"[A-Za-z_][A-Za-z_ .]*[A-Za-z_]")
+_WORDS = lazy_regex(r"[A-Za-z_][A-Za-z_ .]*[A-Za-z_]")  # for the catalog's build, not search
 
 
 def required_literal(sig: CompiledSignature, min_length: int = 4) -> str | None:
@@ -125,14 +130,14 @@ def required_literals(sig: CompiledSignature) -> list[str]:
             continue
         # the normalizer rewrites numbers and quoted paths: keep the pieces of the run it
         # leaves as they are (runs of letters, '_', '.' and spaces)
-        pieces = (m.group().strip() for m in _WORDS.finditer(run))
+        pieces = (m.group().strip() for m in _WORDS().finditer(run))
         out.extend(p for p in pieces if p and p in sig.normalized)
     return list(dict.fromkeys(out))
 
 
 def _longest_words(text: str) -> str | None:
     """Longest run of letters, dots, underscores and spaces: survives normalization as is."""
-    runs = [m.group().strip().lower() for m in _WORDS.finditer(text)]
+    runs = [m.group().strip().lower() for m in _WORDS().finditer(text)]
     runs = [r for r in runs if r]
     return max(runs, key=len) if runs else None
 
@@ -207,28 +212,69 @@ def _runs(parsed: list[tuple[Any, Any]], *, words_only: bool) -> list[str]:
     return out
 
 
-def regex_branches(sig: CompiledSignature) -> list[list[str]]:
-    """For each top-level alternative of the signature's regex (one when it has none),
-    the lower-case literal runs a text it matches contains (in any case, when the regex
-    ignores case: then only ASCII runs, which a case-folded text contains). Empty when
-    some alternative has none: the regex could then match any text."""
-    import importlib
+MAX_BRANCHES = 64
+"""How many alternatives of a regex, its groups' alternatives multiplied out, are judged
+one by one (see :func:`regex_branches`); a group that would make more is unknown text."""
 
+
+def regex_branches(sig: CompiledSignature) -> list[list[str]]:
+    """For each alternative of the signature's regex, the lower-case literal runs a text
+    it matches contains (in any case, when the regex ignores case: then only ASCII runs,
+    which a case-folded text contains). Alternatives of groups and optional groups are
+    multiplied out (``name '(?:url_quote|url_parse)' from`` is two alternatives, each with
+    one literal), up to :data:`MAX_BRANCHES`. Empty when some alternative has no literal:
+    the regex could then match any text."""
     if sig.regex is None:
         return []
     parsed = _parsed(sig.regex, any_case=True)
     if parsed is None:
         return []
-    items = list(parsed)
-    branch_op = importlib.import_module("re._constants").BRANCH
-    if len(items) == 1 and items[0][0] is branch_op:
-        alternatives = [list(seq) for seq in items[0][1][1]]
-    else:
-        alternatives = [items]
-    out = [_runs(seq, words_only=False) for seq in alternatives]
+    out = [_literal_runs(spelled) for spelled in _spelled_out(list(parsed))]
     if sig.regex.flags & re.IGNORECASE:
         out = [[r for r in runs if r.isascii()] for runs in out]
     return out if all(out) else []
+
+
+def _spelled_out(items: list[tuple[Any, Any]]) -> list[list[str | None]]:
+    """The alternatives of a parsed regex as characters, None standing for text that is
+    not known (a class, a repeat, an assertion): a match contains each run of characters
+    of one of them."""
+    import importlib
+
+    ops = importlib.import_module("re._constants")
+    alternatives: list[list[str | None]] = [[]]
+    for op, arg in items:
+        choices: list[list[str | None]]
+        if op is ops.LITERAL:
+            choices = [[chr(arg)]]
+        elif op is ops.BRANCH:
+            choices = [spelled for seq in arg[1] for spelled in _spelled_out(list(seq))]
+        elif op is ops.SUBPATTERN and not arg[1] and not arg[2]:  # a group, flags unchanged
+            choices = _spelled_out(list(arg[3]))
+        elif op in (ops.MAX_REPEAT, ops.MIN_REPEAT) and (arg[0], arg[1]) == (0, 1):
+            choices = [[], *_spelled_out(list(arg[2]))]  # optional: absent or present
+        else:
+            choices = [[None]]
+        if len(alternatives) * len(choices) > MAX_BRANCHES:
+            choices = [[None]]
+        alternatives = [a + c for a in alternatives for c in choices]
+    return alternatives
+
+
+def _literal_runs(spelled: list[str | None]) -> list[str]:
+    """The runs of characters of one alternative (see :func:`_spelled_out`), stripped and
+    lower case, each once."""
+    runs: list[str] = []
+    run: list[str] = []
+    for char in [*spelled, None]:
+        if char is not None:
+            run.append(char)
+            continue
+        text = "".join(run).strip().lower()
+        if text and text not in runs:
+            runs.append(text)
+        run = []
+    return runs
 
 
 def could_match(data: Mapping[str, Any], folded: str, normalized: str) -> bool:

@@ -16,11 +16,14 @@ its condition unknown rather than raising. Pre-releases count as in range.
 Pure and quick to import: ``packaging`` is imported on first use.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+
+from kb.startup import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -53,12 +56,24 @@ class ConditionResult(NamedTuple):
     holds: bool | None
 
 
+PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(100))
+"""The interpreter versions a traceback's paths show (``.../python3.12/...``)."""
+_PYTHON_MINORS = frozenset(PYTHON_MINORS)
+
+
 class Condition(NamedTuple):
-    """A package (or ``python``) inside a specifier; ``fixed`` is its first fixed release."""
+    """A package (or ``python``) inside a specifier; ``fixed`` is its first fixed release.
+
+    ``inside``, for a ``python`` condition, are the :data:`PYTHON_MINORS` inside the
+    specifier when they were decided beforehand (the catalog keeps them: see
+    :func:`python_inside`), so that a search judging the interpreter of a traceback need
+    not import ``packaging``, which costs more than the rest of the search.
+    """
 
     package: str
     specifier: str
     fixed: str | None = None
+    inside: frozenset[str] | None = None
 
 
 class ConditionSet(NamedTuple):
@@ -68,11 +83,20 @@ class ConditionSet(NamedTuple):
     marker: str | None = None
 
     @classmethod
-    def from_data(cls, data: Mapping[str, object]) -> "ConditionSet":
-        """From the plain form kept in index records: ``{"conditions": [...], "marker": ...}``."""
+    def from_data(
+        cls, data: Mapping[str, object], python_inside: Mapping[str, Sequence[str]] | None = None
+    ) -> ConditionSet:
+        """From the plain form kept in index records: ``{"conditions": [...], "marker": ...}``;
+        ``python_inside`` maps ``python`` specifiers to what :func:`python_inside` found."""
         raw = data.get("conditions")
+        inside = python_inside or {}
         conditions = tuple(
-            Condition(str(c["package"]), str(c["specifier"]), c.get("fixed"))
+            Condition(
+                str(c["package"]),
+                str(c["specifier"]),
+                c.get("fixed"),
+                frozenset(inside[c["specifier"]]) if c["specifier"] in inside else None,
+            )
             for c in (raw if isinstance(raw, list) else [])
         )
         marker = data.get("marker")
@@ -140,14 +164,14 @@ def canonical(name: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _specifier(spec: str) -> "SpecifierSet":
+def _specifier(spec: str) -> SpecifierSet:
     from packaging.specifiers import SpecifierSet
 
     return SpecifierSet(spec)
 
 
 @lru_cache(maxsize=4096)
-def parse_version(text: str) -> "Version":
+def parse_version(text: str) -> Version:
     """A PEP 440 version; raises :class:`packaging.version.InvalidVersion` when it is not one
     or is longer than :data:`MAX_VERSION_LENGTH`."""
     from packaging.version import InvalidVersion, Version
@@ -179,6 +203,26 @@ def at_or_past(version: str, fixed: str) -> bool | None:
         return parse_version(version) >= parse_version(fixed)
     except InvalidVersion:
         return None
+
+
+@lru_cache(maxsize=4096)
+def python_inside(spec: str) -> tuple[str, ...] | None:
+    """The :data:`PYTHON_MINORS` inside ``spec`` (None when ``spec`` does not parse)."""
+    inside: list[str] = []
+    for version in PYTHON_MINORS:
+        holds = contains(spec, version)
+        if holds is None:
+            return None
+        if holds:
+            inside.append(version)
+    return tuple(inside)
+
+
+def _contains(cond: Condition, version: str) -> bool | None:
+    """:func:`contains` for one condition, answered from ``cond.inside`` when it can be."""
+    if cond.inside is not None and version in _PYTHON_MINORS:
+        return version in cond.inside
+    return contains(cond.specifier, version)
 
 
 def versions_in_range(spec: str, releases: Iterable[str]) -> dict[str, bool]:
@@ -217,7 +261,7 @@ def evaluate_set(conditions: ConditionSet, known: Known) -> SetResult:
         version = known.versions.get(name)
         holds: bool | None = None
         if version is not None:
-            holds = contains(cond.specifier, version)
+            holds = _contains(cond, version)
             if holds is None:
                 reasons.append(f"{name}: {known.problems.get(name, 'not PEP 440')}")
         elif name == "python":

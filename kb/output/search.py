@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from kb.catalog.records import condition_sets
 from kb.matching import Applicability
-from kb.search.engine import Hit, SearchResult
+from kb.startup import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from kb.search.engine import Hit, SearchResult
 
 STATUS_WORDS = {
     "fixed-upstream": "fixed upstream",
@@ -64,6 +66,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 def to_json(result: SearchResult) -> str:
     """The whole result as JSON (stable key order)."""
+    import json
+
     query = result.query.as_dict()
     query["versions"] = result.versions
     payload = {"query": query, "hits": [hit_json(h) for h in result.hits]}

@@ -80,11 +80,10 @@ class _Signatures(Sequence[CompiledSignature]):
             return [self[i] for i in range(*index.indices(len(self)))]
         found = self._built.get(index)
         if found is None:
-            import json
-
+            from kb.catalog.cache import decode
             from kb.matching import from_prepared
 
             entry_id, position, kind, text, exception, data = self._rows[index]
-            found = from_prepared(entry_id, position, kind, text, exception, json.loads(data))
+            found = from_prepared(entry_id, position, kind, text, exception, decode(data))
             self._built[index] = found
         return found

@@ -11,10 +11,9 @@ Versions (``--env``, ``--with``, or the Python seen in paths) decide whether eac
 applies; hits that do not apply rank below those that do, whatever their score.
 """
 
-import math
-import re
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
 
 from kb.catalog.cache import SignatureRow
 from kb.catalog.records import condition_sets
@@ -29,6 +28,10 @@ from kb.matching import (
 from kb.normalize import normalize, tokens, words
 from kb.search.query import QueryInfo
 from kb.signature_words import identifying_words
+from kb.startup import TYPE_CHECKING, NamedTuple, lazy_regex
+
+if TYPE_CHECKING:
+    from typing import Any
 
 HIGH = "high"
 MEDIUM = "medium"
@@ -229,6 +232,8 @@ class Searcher:
         query = backend.build_query(chosen, info.packages)
         raw_hits = reader.search(query, limit)
 
+        import math
+
         def idf(term: str) -> float:
             return math.log(1 + n_docs / (1 + dfs.get(term, 0)))
 
@@ -271,6 +276,8 @@ class Searcher:
         query, as whole words, covers nothing: a different name in the same message is a
         different failure (``'float128'`` is not ``'float'``).
         """
+        import math
+
         best = 0.0
         for idx, sig in enumerate(record["signatures"]):
             terms, key = self._terms(record["id"], idx, sig["text"])
@@ -286,12 +293,12 @@ class Searcher:
         key = (entry_id, idx)
         if key not in self._sig_terms:
             normalized = normalize(text)
-            quoted = " ".join(m.group(1) or m.group(2) for m in _QUOTED.finditer(normalized))
+            quoted = " ".join(m.group(1) or m.group(2) for m in _QUOTED().finditer(normalized))
             self._sig_terms[key] = (set(tokens(normalized)), set(words(quoted)))
         return self._sig_terms[key]
 
 
-_QUOTED = re.compile(r"'([^'\n]+)'|\"([^\"\n]+)\"")
+_QUOTED = lazy_regex(r"'([^'\n]+)'|\"([^\"\n]+)\"")
 
 
 def _packages_of(record: dict[str, Any]) -> set[str]:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 
+from kb.startup import lazy_regex
+
 MAX_QUERY_BYTES = 256 * 1024
 """Search reads at most this much of a query: the tail, where a traceback ends."""
 
+# Compiled on first use: a one-line query needs few of them. Each but the first is tried
+# only on text with a substring all its matches have.
 # An exception line: optional pytest "E   " marker or log prefix, a (dotted) type name, ": ".
-_EXC_LINE = re.compile(
+_EXC_LINE = lazy_regex(
     r"^(?:E\s+)?(?P<type>(?:[A-Za-z_][A-Za-z0-9_]*\.)*"
     r"(?:[A-Z][A-Za-z0-9_]*(?:Error|Exception|Warning|Exit|Interrupt|Failure|Fault)"
     r"|[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*))"
@@ -21,16 +25,17 @@ _EXC_LINE = re.compile(
 )
 # Log lines that report a failure: upper-case levels as loggers print them, and the
 # lower-case "error:" lines of pip, setuptools and compilers at the start of a line.
-_LOG_ERROR = re.compile(
+_LOG_ERROR = lazy_regex(
     r"^(?:.*?\b(?:ERROR|CRITICAL|FATAL)\b\]?:?\s|error:\s|error in .+ command:\s)"
 )
 # CI timestamps and markers in front of a line: "2024-05-01T10:00:00.1Z ", "##[error]"
-_LOG_PREFIX = re.compile(
+_LOG_PREFIX = lazy_regex(
     r"^(?:\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?\s+|\[?\d{2}:\d{2}:\d{2}[\d.,]*\]?\s+)?(?:##\[\w+\]\s*)?"
 )
-_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
-_SITE_PACKAGES = re.compile(r"(?:site|dist)-packages[\\/](?P<pkg>[A-Za-z0-9_.-]+?)(?:[\\/]|\.py\b)")
-_PYTHON_VERSION = re.compile(r"[\\/]python(?P<ver>3\.\d{1,2})[\\/]")
+_LOG_PREFIX_STARTS = "0123456789[#"
+_FRAME = lazy_regex(r'^\s*File "(?P<path>[^"]+)", line \d+')
+_SITE_PACKAGES = lazy_regex(r"(?:site|dist)-packages[\\/](?P<pkg>[A-Za-z0-9_.-]+?)(?:[\\/]|\.py\b)")
+_PYTHON_VERSION = lazy_regex(r"[\\/]python(?P<ver>3\.\d{1,2})[\\/]")
 _TRACEBACK_START = "Traceback (most recent call last):"
 _CHAINED = (
     "During handling of the above exception, another exception occurred:",
@@ -114,21 +119,23 @@ def understand(text: str, truncated_from: int | None = None) -> QueryInfo:
     failures: list[str] = []
     packages: dict[str, None] = {}
     for i, line in enumerate(lines):
-        frame = _FRAME.match(line)
+        frame = _FRAME().match(line) if 'File "' in line else None
         if frame:
             path = frame.group("path")
-            pkg = _SITE_PACKAGES.search(path)
+            pkg = _SITE_PACKAGES().search(path) if "-packages" in path else None
             if pkg:
                 packages.setdefault(distribution_of(pkg.group("pkg")))
-            ver = _PYTHON_VERSION.search(path)
+            ver = _PYTHON_VERSION().search(path) if "python3." in path else None
             if ver and info.python is None:
                 info.python = ver.group("ver")
             continue
         indented = line.startswith((" ", "\t"))
-        stripped = _LOG_PREFIX.sub("", line.strip())
+        stripped = line.strip()
+        if stripped[:1] in _LOG_PREFIX_STARTS:
+            stripped = _LOG_PREFIX().sub("", stripped)
         if not stripped or stripped == _TRACEBACK_START or stripped in _CHAINED:
             continue
-        exc = _EXC_LINE.match(stripped)
+        exc = _EXC_LINE().match(stripped)
         if exc and (not indented or stripped.startswith("E ")):
             failures.append(_strip_pytest_marker(stripped))
             exc_type = exc.group("type")
@@ -139,12 +146,13 @@ def understand(text: str, truncated_from: int | None = None) -> QueryInfo:
                 if code:
                     failures.insert(len(failures) - 1, code)
             continue
-        if _LOG_ERROR.match(stripped):
+        if _may_report_error(stripped) and _LOG_ERROR().match(stripped):
             failures.append(stripped)
-    for match in _SITE_PACKAGES.finditer(text):
-        packages.setdefault(distribution_of(match.group("pkg")))
-    if info.python is None:
-        ver = _PYTHON_VERSION.search(text)
+    if "-packages" in text:
+        for match in _SITE_PACKAGES().finditer(text):
+            packages.setdefault(distribution_of(match.group("pkg")))
+    if info.python is None and "python3." in text:
+        ver = _PYTHON_VERSION().search(text)
         if ver:
             info.python = ver.group("ver")
     # the final exception is the most telling: keep the order, drop repeats
@@ -164,6 +172,11 @@ def distribution_of(module: str) -> str:
     return re.sub(r"[-_.]+", "-", lowered)
 
 
+def _may_report_error(line: str) -> bool:
+    """False when ``line`` lacks what every line :data:`_LOG_ERROR` matches has."""
+    return "ERROR" in line or "CRITICAL" in line or "FATAL" in line or line.startswith("error")
+
+
 def _strip_pytest_marker(line: str) -> str:
     return line[1:].lstrip() if line.startswith("E ") else line
 
@@ -174,7 +187,7 @@ def _syntax_error_code(lines: list[str], index: int) -> str | None:
         candidate = lines[back].strip()
         if not candidate or set(candidate) <= {"^", "~"}:
             continue
-        if _FRAME.match(lines[back]):
+        if 'File "' in lines[back] and _FRAME().match(lines[back]):
             return None
         return candidate
     return None

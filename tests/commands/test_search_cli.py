@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURE_KB
 
@@ -160,18 +162,60 @@ def test_bad_with_is_a_usage_error(cache: Path) -> None:
     assert b"expected NAME==VERSION" in proc.stderr
 
 
-def test_exact_search_needs_neither_whoosh_nor_pydantic(cache: Path) -> None:
-    assert kb("index", cache=cache).returncode == 0
+def _search_in_new_process(line: str, cache: Path, heavy: tuple[str, ...]) -> tuple[str, str]:
+    """What ``kb search LINE`` prints, and which of ``heavy`` it imported."""
     code = (
         "import sys; from kb.cli import main; rc = main(['search', sys.argv[1]]); "
-        "print([m for m in ('whoosh', 'pydantic', 'yaml') if m in sys.modules], file=sys.stderr)"
+        f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr)"
     )
     env = {**os.environ, "KB_CACHE_DIR": str(cache), "KB_ENTRIES": str(FIXTURE_KB)}
     proc = subprocess.run(
-        [sys.executable, "-c", code, URL_QUOTE], capture_output=True, env=env, check=True
+        [sys.executable, "-c", code, line], capture_output=True, env=env, check=True
     )
-    assert proc.stderr.decode().strip().splitlines()[-1] == "[]"
-    assert b"acme-web-12-removed-url-quote" in proc.stdout
+    return proc.stdout.decode(), proc.stderr.decode().strip().splitlines()[-1]
+
+
+def test_exact_search_needs_neither_whoosh_nor_pydantic(cache: Path) -> None:
+    """Nor what costs a one-line search its start-up: the argument parser, typing, json,
+    the datetime adapters of the sqlite3 package, RE2 when no regex can match, and
+    packaging to judge the interpreter a path shows (the catalog has decided it)."""
+    assert kb("index", cache=cache).returncode == 0
+    heavy = (
+        *("whoosh", "pydantic", "yaml", "argparse", "typing", "json", "datetime", "re2"),
+        "packaging",
+    )
+    out, imported = _search_in_new_process(URL_QUOTE, cache, heavy)
+    assert imported == "[]"
+    assert "acme-web-12-removed-url-quote" in out
+    line = (
+        "TypeError: Client.__init__() got an unexpected keyword argument 'proxies' "
+        "(/srv/venv/lib/python3.7/site-packages/acme_http/client.py)"
+    )
+    out, imported = _search_in_new_process(line, cache, heavy)
+    assert imported == "[]"
+    assert "acme-http-7-client-proxies-removed" in out
+    assert "not affected with your versions (python 3.7)" in out
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["ImportError:", "'x'", "a=b", "--", "-", "-1", "--json", "é", ""]),
+            st.text(max_size=8),
+        ),
+        max_size=6,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_a_plain_command_line_reads_as_the_parser_reads_it(words: list[str]) -> None:
+    from kb.cli import build_parser
+    from kb.commands.search import plain_args
+
+    plain = plain_args(words)
+    if plain is None:  # an option, or what may be one: the parser reads it
+        assert any(w.startswith("-") for w in words)
+        return
+    assert vars(plain) == vars(build_parser("search").parse_args(["search", *words]))
 
 
 def test_show_prints_the_entry_and_json(cache: Path) -> None:

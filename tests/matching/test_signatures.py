@@ -89,3 +89,29 @@ def test_each_alternative_of_a_regex_has_its_literals() -> None:
     assert regex_branches(loose) == [["cannot import name"], ["failed"]]
     anything = compile_signature("e", 0, "error", "a", r"cannot import|\w+", None)
     assert regex_branches(anything) == []
+
+
+def test_groups_and_optional_parts_are_multiplied_out() -> None:
+    from kb.matching.signatures import MAX_BRANCHES, regex_branches
+
+    def branches(regex: str) -> list[list[str]]:
+        return regex_branches(compile_signature("e", 0, "error", "a", regex, None))
+
+    assert branches(r"name '(?:url_quote|url_parse)' from 'w\.urls'") == [
+        ["name 'url_quote' from 'w.urls'"],
+        ["name 'url_parse' from 'w.urls'"],
+    ]
+    # Python's parser pulls the prefix two alternatives share out of them
+    assert branches(r"cannot import name 'a' from 'j'|cannot import name 'b'") == [
+        ["cannot import name 'a' from 'j'"],
+        ["cannot import name 'b'"],
+    ]
+    assert branches(r"(?:async)?client is slow") == [["client is slow"], ["asyncclient is slow"]]
+    assert branches(r"take(?:s)? \d+ ms") == [["take", "ms"], ["takes", "ms"]]
+    # a class or a repeat is unknown text: literals on either side stay apart
+    assert branches(r"no [Mm]odule named x+y") == [["no", "odule named", "y"]]
+    # one group multiplies out to the limit; the next would pass it and is unknown text
+    many = "|".join(f"{i}z" for i in range(MAX_BRANCHES))
+    assert branches(f"a(?:{many}) b(?:{many}) c") == [
+        [f"a{i}z b", "c"] for i in range(MAX_BRANCHES)
+    ]

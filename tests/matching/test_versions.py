@@ -143,3 +143,37 @@ def test_canonical_names_are_pep_503_as_packaging_gives_them(name: str) -> None:
     from kb.matching import canonical
 
     assert canonical(name) == str(canonicalize_name(name))
+
+
+def test_interpreter_versions_decided_beforehand_agree_with_packaging() -> None:
+    """What the catalog keeps of each ``python`` specifier of the shipped entries answers
+    every interpreter version a traceback can show as packaging does, within any set."""
+    import yaml
+
+    from kb.matching.versions import PYTHON_MINORS, python_inside
+    from tests.conftest import ENTRIES
+
+    specs = {
+        c["specifier"]
+        for path in ENTRIES.rglob("*.yaml")
+        for data in [yaml.safe_load(path.read_text(encoding="utf-8"))["affected"]]
+        for conditions in [
+            data["conditions"],
+            *(a["conditions"] for a in data.get("alternatives", [])),
+        ]
+        for c in conditions
+        if c["package"] == "python"
+    }
+    assert len(specs) >= 5
+    specs |= {">=3.8,!=3.9.*", "~=3.10.0", "==3.*", ">3.10.0rc1", "nonsense"}
+    for spec in sorted(specs):
+        inside = python_inside(spec)
+        decided = ConditionSet.from_data(
+            {"conditions": [{"package": "python", "specifier": spec, "fixed": None}]},
+            {spec: list(inside)} if inside is not None else None,
+        )
+        plain = ConditionSet((Condition("python", spec),))
+        for version in [*PYTHON_MINORS, "3.10.4", "3.12.0rc1", "2.7"]:
+            known = Known({"python": version})
+            assert evaluate([decided], known) == evaluate([plain], known), (spec, version)
+        assert inside is None or all(contains(spec, v) is (v in inside) for v in PYTHON_MINORS)

@@ -477,8 +477,6 @@ def test_stamps_older_than_the_refresh_are_trusted(fixture_kb: Path, tmp_path: P
 def test_the_catalog_rules_out_candidates_as_could_match_does(tmp_path: Path) -> None:
     """What SQLite rules out (normalized text, a regex's longest literal) is exactly what
     kb.matching.could_match would, for every example of every shipped entry."""
-    import json as jsonlib
-
     import yaml
 
     from kb.matching import could_match
@@ -506,10 +504,20 @@ def test_the_catalog_rules_out_candidates_as_could_match_does(tmp_path: Path) ->
                 if anchor in wanted
                 and (
                     not trusted
-                    or (data is not None and could_match(jsonlib.loads(data), folded, normalized))
+                    or (data is not None and could_match(store.decode(data), folded, normalized))
                 )
             }
             found = index.state.candidates(wanted, folded, normalized)
             assert {(r.entry_id, r.index) for r in found} == expected, text
     finally:
         index.close()
+
+
+def test_without_the_sqlite_extension_under_its_name_the_package_serves(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    assert store.sqlite_driver().connect is sqlite3.connect
+    monkeypatch.setitem(sys.modules, "_sqlite3", None)  # importing it raises ImportError
+    assert store.sqlite_driver() is sqlite3
+    assert top(fixture_kb, cache, URL_QUOTE)[0] == "acme-web-12-removed-url-quote"
