@@ -2,7 +2,7 @@
 
 import sys
 
-from kb.cli import main
+from kb.cli import console
 
 if __name__ == "__main__":  # not when a worker process imports it (spawn)
-    sys.exit(main())
+    sys.exit(console())

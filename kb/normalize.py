@@ -24,9 +24,10 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'
 
 _DIGITS = "0123456789"
 
-# Order matters: the most specific patterns run first. Each runs only on text that has
-# what all its matches need (a digit; a hyphen for UUIDs), and is compiled on first use:
-# an error line without numbers compiles none of them.
+# Order matters: the most specific patterns run first. Each runs only on text that may
+# have what all its matches need (a digit; a hyphen for UUIDs; ``\d`` also matches other
+# scripts' digits, so any text that is not ASCII counts as having one), and is compiled on
+# first use: an error line without numbers compiles none of them.
 _RULES: tuple[tuple[Callable[[], re.Pattern[str]], str, str], ...] = (
     # ISO-8601 timestamps and common log timestamps
     (
@@ -83,7 +84,8 @@ def normalize(text: str) -> str:
     if "/" in out or "\\" in out:
         out = _PATH_TOKEN().sub(_strip_path, out)
     # no rule adds a digit or a hyphen: what the text lacks now, no rule will give it
-    present = {need: any(c in out for c in need) for need in _NEEDS}
+    ascii_only = out.isascii()
+    present = {need: not ascii_only or any(c in out for c in need) for need in _NEEDS}
     for pattern, repl, need in _RULES:
         if present[need]:
             out = pattern().sub(repl, out)

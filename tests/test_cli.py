@@ -41,3 +41,20 @@ def test_unknown_option_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as info:
         main(["--no-such-option"])
     assert info.value.code == 2
+
+
+def test_the_kb_command_runs_main_and_leaves_nothing_to_collect_at_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from kb.cli import console
+
+    monkeypatch.setattr(sys, "argv", ["kb", "search"])
+    try:
+        assert console() == 2
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+    assert "no query" in capsys.readouterr().err

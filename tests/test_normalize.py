@@ -138,6 +138,8 @@ _PIECES = [
     "‘q’",
     "-",
     "7",
+    "\u0ce6",  # a Kannada zero: \d matches every script's digits
+    "\u0663.\u0664",
 ]
 
 

@@ -32,7 +32,6 @@ _LOG_ERROR = lazy_regex(
 _LOG_PREFIX = lazy_regex(
     r"^(?:\d{4}-\d{2}-\d{2}[T ][\d:.,]+Z?\s+|\[?\d{2}:\d{2}:\d{2}[\d.,]*\]?\s+)?(?:##\[\w+\]\s*)?"
 )
-_LOG_PREFIX_STARTS = "0123456789[#"
 _FRAME = lazy_regex(r'^\s*File "(?P<path>[^"]+)", line \d+')
 _SITE_PACKAGES = lazy_regex(r"(?:site|dist)-packages[\\/](?P<pkg>[A-Za-z0-9_.-]+?)(?:[\\/]|\.py\b)")
 _PYTHON_VERSION = lazy_regex(r"[\\/]python(?P<ver>3\.\d{1,2})[\\/]")
@@ -131,7 +130,7 @@ def understand(text: str, truncated_from: int | None = None) -> QueryInfo:
             continue
         indented = line.startswith((" ", "\t"))
         stripped = line.strip()
-        if stripped[:1] in _LOG_PREFIX_STARTS:
+        if _may_have_log_prefix(stripped):
             stripped = _LOG_PREFIX().sub("", stripped)
         if not stripped or stripped == _TRACEBACK_START or stripped in _CHAINED:
             continue
@@ -170,6 +169,11 @@ def distribution_of(module: str) -> str:
     if lowered in IMPORT_TO_DISTRIBUTION:
         return IMPORT_TO_DISTRIBUTION[lowered]
     return re.sub(r"[-_.]+", "-", lowered)
+
+
+def _may_have_log_prefix(line: str) -> bool:
+    """False when ``line`` does not start as every prefix :data:`_LOG_PREFIX` removes does."""
+    return line[:1] in "[#" or line[:1].isdecimal()
 
 
 def _may_report_error(line: str) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kb.search.query import MAX_QUERY_BYTES, decode_query, distribution_of, understand
 
 CHAINED = """\
@@ -91,3 +94,46 @@ def test_decode_keeps_a_bounded_tail_on_a_line_boundary() -> None:
     assert len(text) <= MAX_QUERY_BYTES
     assert text.startswith("noise line\n")
     assert text.endswith("ValueError: the end\n")
+
+
+_FRAGMENTS = [
+    '  File "/srv/venv/lib/python3.12/site-packages/flask/app.py", line 9, in run',
+    'File "x", line \u0663',
+    "2024-05-01T10:00:00.1Z ",
+    "\u0663\u0663:\u0663\u0663:\u0663\u0663 ",
+    "[12:00:01] ",
+    "##[error]",
+    "ERROR",
+    "CRITICAL:",
+    "FATAL]",
+    "error: ",
+    "error in setup command: ",
+    "dist-packages\\pkg\\",
+    "/python3.11/",
+    "ImportError: x",
+    "E   ",
+    " ",
+    "\n",
+]
+
+
+@given(
+    st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=6)), max_size=6).map("".join)
+)
+@settings(max_examples=500, deadline=None)
+def test_a_pattern_skipped_for_lack_of_a_substring_could_not_have_matched(text: str) -> None:
+    """understand() tries some patterns only on text that has what their matches need."""
+    from kb.search import query
+
+    for line in [text, *text.splitlines()]:
+        stripped = line.strip()
+        if query._FRAME().match(line):
+            assert 'File "' in line
+        if query._LOG_PREFIX().sub("", stripped) != stripped:
+            assert query._may_have_log_prefix(stripped)
+        if query._LOG_ERROR().match(stripped):
+            assert query._may_report_error(stripped)
+        if query._SITE_PACKAGES().search(line):
+            assert "-packages" in line
+        if query._PYTHON_VERSION().search(line):
+            assert "python3." in line
