@@ -72,7 +72,7 @@ def record_of(entry: Entry, relpath: str) -> Record:
         ],
         "tags": list(entry.tags),
         "python_inside": {
-            spec: list(inside)
+            spec: inside
             for spec in sorted(
                 {c.specifier for s in sets for c in s.conditions if c.package == "python"}
             )

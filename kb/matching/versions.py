@@ -58,22 +58,22 @@ class ConditionResult(NamedTuple):
 
 PYTHON_MINORS = tuple(f"3.{minor}" for minor in range(100))
 """The interpreter versions a traceback's paths show (``.../python3.12/...``)."""
-_PYTHON_MINORS = frozenset(PYTHON_MINORS)
+_MINOR_BIT = {version: 1 << minor for minor, version in enumerate(PYTHON_MINORS)}
 
 
 class Condition(NamedTuple):
     """A package (or ``python``) inside a specifier; ``fixed`` is its first fixed release.
 
-    ``inside``, for a ``python`` condition, are the :data:`PYTHON_MINORS` inside the
-    specifier when they were decided beforehand (the catalog keeps them: see
-    :func:`python_inside`), so that a search judging the interpreter of a traceback need
-    not import ``packaging``, which costs more than the rest of the search.
+    ``inside``, for a ``python`` condition, says which :data:`PYTHON_MINORS` are inside
+    the specifier (bit N for 3.N) when that was decided beforehand (the catalog keeps it:
+    see :func:`python_inside`), so that a search judging the interpreter of a traceback
+    need not import ``packaging``, which costs more than the rest of the search.
     """
 
     package: str
     specifier: str
     fixed: str | None = None
-    inside: frozenset[str] | None = None
+    inside: int | None = None
 
 
 class ConditionSet(NamedTuple):
@@ -84,7 +84,7 @@ class ConditionSet(NamedTuple):
 
     @classmethod
     def from_data(
-        cls, data: Mapping[str, object], python_inside: Mapping[str, Sequence[str]] | None = None
+        cls, data: Mapping[str, object], python_inside: Mapping[str, int] | None = None
     ) -> ConditionSet:
         """From the plain form kept in index records: ``{"conditions": [...], "marker": ...}``;
         ``python_inside`` maps ``python`` specifiers to what :func:`python_inside` found."""
@@ -95,7 +95,7 @@ class ConditionSet(NamedTuple):
                 str(c["package"]),
                 str(c["specifier"]),
                 c.get("fixed"),
-                frozenset(inside[c["specifier"]]) if c["specifier"] in inside else None,
+                inside.get(c["specifier"]),
             )
             for c in (raw if isinstance(raw, list) else [])
         )
@@ -206,22 +206,23 @@ def at_or_past(version: str, fixed: str) -> bool | None:
 
 
 @lru_cache(maxsize=4096)
-def python_inside(spec: str) -> tuple[str, ...] | None:
-    """The :data:`PYTHON_MINORS` inside ``spec`` (None when ``spec`` does not parse)."""
-    inside: list[str] = []
-    for version in PYTHON_MINORS:
+def python_inside(spec: str) -> int | None:
+    """Which :data:`PYTHON_MINORS` are inside ``spec``, bit N for 3.N (None when ``spec``
+    does not parse)."""
+    inside = 0
+    for version, bit in _MINOR_BIT.items():
         holds = contains(spec, version)
         if holds is None:
             return None
         if holds:
-            inside.append(version)
-    return tuple(inside)
+            inside |= bit
+    return inside
 
 
 def _contains(cond: Condition, version: str) -> bool | None:
     """:func:`contains` for one condition, answered from ``cond.inside`` when it can be."""
-    if cond.inside is not None and version in _PYTHON_MINORS:
-        return version in cond.inside
+    if cond.inside is not None and version in _MINOR_BIT:
+        return bool(cond.inside & _MINOR_BIT[version])
     return contains(cond.specifier, version)
 
 
