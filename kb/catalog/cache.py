@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
-INDEX_FORMAT = 16
+INDEX_FORMAT = 17
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"
@@ -265,7 +265,7 @@ class Catalog:
         judged by :func:`kb.matching.could_match` (``folded`` and ``normalized``: the text
         case-folded and normalized), and those of entries that fail lint (the caller says
         that they were left out). Most are ruled out inside SQLite (a signature's normalized
-        text, or a literal all the alternatives of its regex have, that the text lacks),
+        text, or text all the alternatives of its regex have, that the text lacks),
         the others before their data is decoded."""
         from kb.matching import branches_could_match
 
@@ -614,16 +614,33 @@ def _within(rel: str, outer: str) -> bool:
 
 
 def _needle(data: Mapping[str, Any] | None) -> str | None:
-    """For a regex, the longest literal of its first alternative that every alternative
-    has (in one of its literals): a text without it cannot match (see
-    :func:`kb.matching.could_match`); None when there is no such literal."""
+    """For a regex, the longest start or end of a literal of its first alternative that
+    every alternative has (in one of its literals): a text without it cannot match (see
+    :func:`kb.matching.could_match`). Alternatives multiplied out of a group share what
+    surrounds the group (``name 'url_`` of ``name '(?:url_quote|url_parse)'``). None when
+    there is no such text."""
     if data is None or not data["engine"] or not data["branches"]:
         return None
     first, *others = data["branches"]
-    for literal in sorted(first, key=len, reverse=True):
-        if all(any(literal in run for run in other) for other in others):
-            return str(literal)
-    return None
+
+    def everywhere(piece: str) -> bool:
+        return all(any(piece in literal for literal in other) for other in others)
+
+    best = ""
+    for literal in first:
+        for start in (True, False):
+            # a shorter start (or end) is in every alternative when a longer one is
+            low, high = 0, len(literal)
+            while low < high:
+                middle = (low + high + 1) // 2
+                piece = literal[:middle] if start else literal[len(literal) - middle :]
+                if everywhere(piece):
+                    low = middle
+                else:
+                    high = middle - 1
+            if low > len(best):
+                best = literal[:low] if start else literal[len(literal) - low :]
+    return best or None
 
 
 def _row(row: tuple[Any, ...]) -> SignatureRow:

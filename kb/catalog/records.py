@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kb.matching import ConditionSet
+from kb.matching import ConditionSet, canonical
 from kb.matching.versions import python_inside
 from kb.normalize import normalize, tokens
 from kb.startup import TYPE_CHECKING, NamedTuple
@@ -27,6 +27,9 @@ def record_of(entry: Entry, relpath: str) -> Record:
     """The record of one entry; ``relpath`` is its file relative to the entries directory."""
     fix = entry.fixes[0]
     sets = [entry.affected, *entry.affected.alternatives]
+    python_specs = {
+        c.specifier for s in sets for c in s.conditions if canonical(c.package) == "python"
+    }
     return {
         "id": entry.id,
         "title": entry.title,
@@ -73,9 +76,7 @@ def record_of(entry: Entry, relpath: str) -> Record:
         "tags": list(entry.tags),
         "python_inside": {
             spec: inside
-            for spec in sorted(
-                {c.specifier for s in sets for c in s.conditions if c.package == "python"}
-            )
+            for spec in sorted(python_specs)
             if (inside := python_inside(spec)) is not None
         },
     }
