@@ -182,34 +182,12 @@ def _regex_literals(pattern: SafePattern, *, words_only: bool = True) -> list[st
 
 
 def _runs(parsed: list[tuple[Any, Any]], *, words_only: bool) -> list[str]:
+    """:func:`_literal_runs` of a parsed sequence (its literals, anything else unknown)."""
     import importlib
 
     literal_op = importlib.import_module("re._constants").LITERAL
-    runs: list[tuple[int, int, str]] = []
-    run: list[str] = []
-    start = 0
-    for i, (op, arg) in enumerate(parsed):
-        if op is literal_op:
-            if not run:
-                start = i
-            run.append(chr(arg))
-            continue
-        if run:
-            runs.append((start, i, "".join(run)))
-        run = []
-    if run:
-        runs.append((start, len(parsed), "".join(run)))
-    out = []
-    for begin, end, text in runs:
-        if words_only:
-            if begin > 0 and text[:1].isalnum():
-                text = text.split(" ", 1)[1] if " " in text else ""
-            if end < len(parsed) and text[-1:].isalnum():
-                text = text.rsplit(" ", 1)[0] if " " in text else ""
-        text = text.strip().lower()
-        if text:
-            out.append(text)
-    return out
+    spelled = [chr(arg) if op is literal_op else None for op, arg in parsed]
+    return _literal_runs(spelled, words_only=words_only)
 
 
 MAX_BRANCHES = 64
@@ -261,16 +239,23 @@ def _spelled_out(items: list[tuple[Any, Any]]) -> list[list[str | None]]:
     return alternatives
 
 
-def _literal_runs(spelled: list[str | None]) -> list[str]:
+def _literal_runs(spelled: list[str | None], *, words_only: bool = False) -> list[str]:
     """The runs of characters of one alternative (see :func:`_spelled_out`), stripped and
-    lower case, each once."""
+    lower case, each once. With ``words_only``, a word cut by unknown text before or after
+    its run (which may continue it) is dropped from that run."""
     runs: list[str] = []
     run: list[str] = []
-    for char in [*spelled, None]:
+    for position, char in enumerate([*spelled, None]):
         if char is not None:
             run.append(char)
             continue
-        text = "".join(run).strip().lower()
+        text = "".join(run)
+        if words_only and text:
+            if position > len(run) and text[:1].isalnum():  # unknown text before the run
+                text = text.split(" ", 1)[1] if " " in text else ""
+            if position < len(spelled) and text[-1:].isalnum():  # unknown text after it
+                text = text.rsplit(" ", 1)[0] if " " in text else ""
+        text = text.strip().lower()
         if text and text not in runs:
             runs.append(text)
         run = []
