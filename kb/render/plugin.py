@@ -24,6 +24,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from kb.render import paths, rules_ref
+from kb.render.headings_page import HeadingsPage, HeadingsRenderer
 from kb.render.markup import escape, paragraphs
 from kb.render.site import Site, SiteSettings, SourceEntry, fill_home
 from kb.render.stash import Stash
@@ -61,6 +62,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.stash = Stash()
         self.parked: dict[str, bytes] = {}
         self.site: Site | None = None
+        self.renderer = HeadingsRenderer(self.stash.key)
 
     def on_config(self, config: Any) -> Any:
         self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -158,6 +160,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         )
         self.titles = {paths.entry_src(s.entry): s.entry.title for s in sources}
         self.stash = Stash()
+        self.renderer = HeadingsRenderer(self.stash.key)
         self.parked = {}
         self.site = Site(sources, settings, rules_ref.installed_rules())
         for uri in self.site.paths():
@@ -174,6 +177,16 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
                 )
             )
         return files
+
+    def on_nav(self, nav: Any, config: Any, files: Files) -> Any:
+        """Generated pages outside the navigation are rendered by the build's shared
+        :class:`HeadingsRenderer` (a page in the navigation keeps the page mkdocs made
+        for it, which carries its navigation title)."""
+        listed = {id(page) for page in nav.pages}
+        for file in files.documentation_pages():
+            if isinstance(file, GeneratedFile) and id(file.page) not in listed:
+                HeadingsPage(file, config, self.renderer)
+        return nav
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         """``mkdocs serve`` rebuilds when an entry file changes, not only a page source."""

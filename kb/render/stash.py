@@ -21,7 +21,9 @@ class Stash:
     def __init__(self) -> None:
         self.nonce = secrets.token_hex(6)
         self.pages: dict[str, dict[str, str]] = {}
-        self.pattern = re.compile(rf"<p>(kbhtml{self.nonce}x[0-9]+)</p>")
+        self.key = re.compile(rf"kbhtml{self.nonce}x[0-9]+")
+        """A placeholder, as it stands in the Markdown."""
+        self.pattern = re.compile(rf"<p>({self.key.pattern})</p>")
 
     def for_page(self, uri: str) -> StashPage:
         """A callable that stashes one page's blocks."""
