@@ -10,6 +10,7 @@ the exact PEP 440 specifiers, the interpreter condition, the signatures and the 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -24,7 +25,83 @@ EXPORT_VERSION = 1
 
 def dumps(data: object) -> str:
     """Deterministic JSON text."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return indented_json(data) + "\n"
+
+
+def indented_json(data: object) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)``, the same text.
+
+    With ``indent`` the json module gives up its C encoder for a pure-Python one built of
+    nested generators, which was the larger part of writing the exports. This writes the
+    same layout directly and escapes strings with the C function json uses itself. Data
+    it does not know (a key that is not a string, a value of another type) is left to
+    ``json.dumps``.
+    """
+    out: list[str] = []
+    try:
+        _indent(data, "\n", out)
+    except _Unhandled:
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return "".join(out)
+
+
+class _Unhandled(Exception):
+    """A value :func:`indented_json` leaves to ``json.dumps``."""
+
+
+_STRING = json.encoder.encode_basestring
+
+
+def _float(value: float) -> str:
+    """A float as json writes it (``NaN`` and the infinities as JavaScript spells them)."""
+    if math.isnan(value):
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _indent(value: object, newline: str, out: list[str]) -> None:
+    """Append the JSON of ``value`` to ``out``; ``newline`` is a newline and the current
+    indentation."""
+    if isinstance(value, str):
+        out.append(_STRING(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        lead = "{" + inner
+        for key in sorted(value):
+            if not isinstance(key, str):
+                raise _Unhandled
+            out.append(lead + _STRING(key) + ": ")
+            _indent(value[key], inner, out)
+            lead = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        lead = "[" + inner
+        for item in value:
+            out.append(lead)
+            _indent(item, inner, out)
+            lead = "," + inner
+        out.append(newline + "]")
+    elif type(value) is int:
+        out.append(int.__repr__(value))
+    elif type(value) is float:
+        out.append(_float(value))
+    else:
+        raise _Unhandled
 
 
 def entry_data(entry: Entry) -> dict[str, Any]:
@@ -63,6 +140,8 @@ def json_chunks(
     compact = (",", ":") if indent is None else None
 
     def dump(value: Any) -> str:
+        if indent == 2:
+            return indented_json(value)
         return json.dumps(
             value, ensure_ascii=False, indent=indent, sort_keys=True, separators=compact
         )

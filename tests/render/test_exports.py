@@ -6,6 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb.models import Condition
 from kb.normalize import normalize
@@ -96,3 +98,52 @@ def test_json_in_chunks_is_the_whole_json(indent: int | None, items: list[object
         separators=(",", ":") if indent is None else None,
     )
     assert "".join(json_chunks(data, "items", iter(items), indent=indent)) == whole + "\n"
+
+
+def _json_dumps_indented(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def test_exports_of_every_entry_are_what_json_dumps_writes() -> None:
+    from kb.loader import load_tree
+
+    from .conftest import ROOT
+
+    entries = [e.entry for e in load_tree([ROOT / "entries"]).entries] + ENTRIES
+    assert len(entries) > 200
+    for entry in entries:
+        osv = exports.osv_record(entry)
+        assert exports.osv_json(entry) == _json_dumps_indented(osv) + "\n", entry.id
+        data = {"schema_version": exports.SCHEMA_VERSION, "entry": exports.entry_data(entry)}
+        assert exports.entry_json(entry) == _json_dumps_indented(data) + "\n", entry.id
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_indented_json_is_json_dumps_with_indent(value: object) -> None:
+    assert exports.indented_json(value) == _json_dumps_indented(value)
+
+
+@pytest.mark.parametrize(
+    "value", [{1: "a"}, {"a": {2.5: None}}, [{"a": 1}, {None: 1}], {"a": 1, "b": {"c"}}]
+)
+def test_indented_json_leaves_other_data_to_json_dumps(value: object) -> None:
+    try:
+        expected: object = _json_dumps_indented(value)
+    except TypeError as exc:
+        expected = type(exc)
+    try:
+        got: object = exports.indented_json(value)
+    except TypeError as exc:
+        got = type(exc)
+    assert got == expected
