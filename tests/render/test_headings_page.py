@@ -129,6 +129,9 @@ def test_pages_in_the_navigation_keep_the_page_mkdocs_made(
         "# A\n\n{key}\n\n## A\n\n## A\n\n{key}\n",
         "{key}\n\n# Late title\n\n## Section\n",
         "## No h1 {{#custom}}\n\n{key}\n\n# Second &#35; heading\n",
+        "# T\n\n{key}\n\n## See [the title](#t)\n\n## T\n",
+        "# &#35;\n\n## &#35;\n\n{key}\n\n### Custom {{ #_1 }}\n",
+        "# Signatures\n\n## Signatures\n\n{key}\n",
     ],
 )
 def test_headings_and_placeholders_render_as_the_whole_page(
