@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
-INDEX_FORMAT = 17
+INDEX_FORMAT = 18
 STATE_NAME = "catalog.sqlite"
 WHOOSH_PREFIX = "whoosh-"
 LOCK_NAME = "lock"

@@ -8,7 +8,7 @@ the fast paths never import pydantic.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 
 from kb.normalize import normalize, words
@@ -196,18 +196,18 @@ one by one (see :func:`regex_branches`); a group that would make more is unknown
 
 
 def regex_branches(sig: CompiledSignature) -> list[list[str]]:
-    """For each alternative of the signature's regex, the lower-case literal runs a text
-    it matches contains (in any case, when the regex ignores case: then only ASCII runs,
-    which a case-folded text contains). Alternatives of groups and optional groups are
-    multiplied out (``name '(?:url_quote|url_parse)' from`` is two alternatives, each with
-    one literal), up to :data:`MAX_BRANCHES`. Empty when some alternative has no literal:
-    the regex could then match any text."""
+    """For each alternative of the signature's regex, the literal runs a text it matches
+    contains, through :func:`fold` (in any case, when the regex ignores case: then only
+    runs that fold to ASCII, which the fold of such a text contains). Alternatives of
+    groups and optional groups are multiplied out (``name '(?:url_quote|url_parse)'
+    from`` is two alternatives, each with one literal), up to :data:`MAX_BRANCHES`.
+    Empty when some alternative has no literal: the regex could then match any text."""
     if sig.regex is None:
         return []
     parsed = _parsed(sig.regex, any_case=True)
     if parsed is None:
         return []
-    out = [_literal_runs(spelled) for spelled in _spelled_out(list(parsed))]
+    out = [_literal_runs(spelled, case=fold) for spelled in _spelled_out(list(parsed))]
     if sig.regex.flags & re.IGNORECASE:
         out = [[r for r in runs if r.isascii()] for runs in out]
     return out if all(out) else []
@@ -239,10 +239,13 @@ def _spelled_out(items: list[tuple[Any, Any]]) -> list[list[str | None]]:
     return alternatives
 
 
-def _literal_runs(spelled: list[str | None], *, words_only: bool = False) -> list[str]:
+def _literal_runs(
+    spelled: list[str | None], *, words_only: bool = False, case: Callable[[str], str] = str.lower
+) -> list[str]:
     """The runs of characters of one alternative (see :func:`_spelled_out`), stripped and
-    lower case, each once. With ``words_only``, a word cut by unknown text before or after
-    its run (which may continue it) is dropped from that run."""
+    through ``case`` (lower case, or :func:`fold`), each once. With ``words_only``, a word
+    cut by unknown text before or after its run (which may continue it) is dropped from
+    that run."""
     runs: list[str] = []
     run: list[str] = []
     for position, char in enumerate([*spelled, None]):
@@ -255,19 +258,33 @@ def _literal_runs(spelled: list[str | None], *, words_only: bool = False) -> lis
                 text = text.split(" ", 1)[1] if " " in text else ""
             if position < len(spelled) and text[-1:].isalnum():  # unknown text after it
                 text = text.rsplit(" ", 1)[0] if " " in text else ""
-        text = text.strip().lower()
+        text = case(text.strip())
         if text and text not in runs:
             runs.append(text)
         run = []
     return runs
 
 
+_DOTTED_AND_DOTLESS_I = {0x130: "i", 0x131: "i"}
+
+
+def fold(text: str) -> str:
+    """``text`` case-folded for :func:`could_match`, one character at a time.
+
+    :meth:`str.casefold`, which folds what RE2 matches for an ASCII letter when it
+    ignores case (U+017F, the long s, for ``s``; U+212A, the Kelvin sign, for ``k``),
+    except that the dotted capital and dotless small i (U+0130, U+0131) become ``i``, as
+    Python's ``re`` matches them for ``i``. Folding each character on its own
+    (never by context, as :meth:`str.lower` treats a final capital sigma) keeps a
+    literal's fold inside the fold of any text that contains the literal."""
+    return text.translate(_DOTTED_AND_DOTLESS_I).casefold()
+
+
 def could_match(data: Mapping[str, Any], folded: str, normalized: str) -> bool:
     """Whether a text can match the prepared signature ``data`` (see :func:`prepare`),
     judged by substrings only: its normalized text is in ``normalized``, or every
-    literal of one alternative of its regex is in ``folded`` (the text case-folded, as
-    :meth:`str.casefold` does: a regex that ignores case matches U+017F, the long s, for ``s``).
-    False rules the signature out; True means it must be tried."""
+    literal of one alternative of its regex is in ``folded`` (the text through
+    :func:`fold`). False rules the signature out; True means it must be tried."""
     if data["normalized"] and data["normalized"] in normalized:
         return True
     return bool(data["engine"]) and branches_could_match(data["branches"], folded)

@@ -23,6 +23,7 @@ from kb.matching import (
     CompiledSignature,
     Known,
     evaluate,
+    fold,
     from_prepared,
 )
 from kb.normalize import normalize, tokens, words
@@ -178,7 +179,7 @@ class Searcher:
         text = info.text
         normalized = normalize(text)
         query_words = set(words(text)) | set(words(normalized))
-        folded = text.casefold()
+        folded = fold(text)
         # judged by substrings (its normalized text, its regex's literals): most candidates
         # are ruled out by the catalog, before their regex is compiled
         candidates = state.candidates(query_words, folded, normalized)

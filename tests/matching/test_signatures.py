@@ -48,7 +48,7 @@ def test_required_literal_respects_ignorecase() -> None:
 
 
 def test_could_match_never_rules_out_a_text_the_signature_matches() -> None:
-    from kb.matching import could_match, prepare
+    from kb.matching import could_match, fold, prepare
 
     cases = [
         ("from . import async", r"from \. import async\b|from \.async import|from kombu\.async"),
@@ -73,11 +73,67 @@ def test_could_match_never_rules_out_a_text_the_signature_matches() -> None:
             "se\u017fsion closed",  # RE2 folds the long s to s, as str.casefold does
         ):
             if sig.matches(query):
-                assert could_match(data, query.casefold(), normalize(query)), (regex, query)
+                assert could_match(data, fold(query), normalize(query)), (regex, query)
         # an unrelated line is ruled out without compiling anything
         assert not could_match(data, "all 12 tests passed", normalize("all 12 tests passed"))
         if "(?i)" in regex:
             assert sig.matches(text.upper())
+
+
+def test_literals_beyond_ascii_are_folded_as_the_text_is() -> None:
+    """A regex literal whose lower case is not its case fold (the sharp s, a final
+    capital sigma) or that a case-insensitive regex matches through the long s, the
+    Kelvin sign or (Python's re, not RE2) the dotted and dotless i is still found in the
+    text it matches."""
+    import re
+
+    from kb.matching import could_match, fold, prepare
+
+    cases = [
+        (r"Straße \d+ nicht gefunden", "Fehler: Straße 12 nicht gefunden"),
+        (r"ΟΔΟΣ \d+", "ΟΔΟΣ 7"),
+        (r"ﬁle missing: \w+", "ﬁle missing: a"),
+        (r"(?i)timeout after \d+", "TİMEOUT AFTER 5"),
+        (r"(?i)timeout after \d+", "tımeout after 5"),
+        (r"(?i)sock(?:et)? closed", "ſocket cloſed"),
+        (r"(?i)kernel died", "\u212aernel died"),
+    ]
+    for regex, query in cases:
+        sig = compile_signature("e", 0, "error", "x", regex, None)
+        assert sig.matches(query) or re.search(regex, query), (regex, query)
+        assert could_match(prepare(sig), fold(query), normalize(query)), (regex, query)
+        assert not could_match(prepare(sig), fold("all done"), normalize("all done"))
+
+
+def test_fold_is_the_case_fold_of_each_character() -> None:
+    """A literal's fold is inside the fold of every text that contains it only when
+    nothing folds by context."""
+    from kb.matching import fold
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert fold(everything) == "".join(fold(c) for c in everything)
+    assert fold("ΟΔΟΣ") == fold("ΟΔΟ") + fold("Σ")
+
+
+def test_fold_agrees_with_case_insensitive_regexes_on_ascii() -> None:
+    """A case-insensitive regex keeps only literals that fold to ASCII: every character
+    it matches for one of theirs (in Python's re, and in RE2) must fold to the same."""
+    import re
+
+    import re2
+
+    from kb.matching import fold
+
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    folding_to_ascii = [c for c in everything if fold(c).isascii() and len(fold(c)) == 1]
+    assert "\u0130" in folding_to_ascii and "\u017f" in folding_to_ascii
+    for char in folding_to_ascii:
+        for engine in (
+            re.compile(re.escape(char), re.IGNORECASE),
+            re2.compile("(?i)" + re.escape(char)),
+        ):
+            for matched in set(engine.findall(everything)):
+                assert fold(matched) == fold(char), (hex(ord(char)), hex(ord(matched)))
 
 
 def test_each_alternative_of_a_regex_has_its_literals() -> None:

@@ -132,3 +132,17 @@ def test_a_regex_cut_inside_an_identifier_still_matches_exactly(
     write(root, entry(signatures=[sig], examples=[{"kind": "line", "text": text}]))
     hits = Searcher(open_index(root, tmp_path / "cache")).search(understand(text)).hits
     assert hits and hits[0].confidence == HIGH and hits[0].exact
+
+
+def test_a_regex_with_letters_beyond_ascii_still_matches_exactly(tmp_path: Path) -> None:
+    # the sharp s folds to "ss": the regex's literal must be folded as the query is
+    from tests.lint.factory import BASE, entry, write
+
+    root = tmp_path / "entries"
+    text = "ValueError: Straße 12 nicht gefunden"
+    line = "ValueError: Straße 12 fehlt"
+    sig = dict(BASE["signatures"][0], text=text, regex=r"Straße \d+ (?:nicht gefunden|fehlt)")
+    examples = [{"kind": "line", "text": text}, {"kind": "line", "text": line}]
+    write(root, entry(signatures=[sig], examples=examples))
+    hits = Searcher(open_index(root, tmp_path / "cache")).search(understand(line)).hits
+    assert hits and hits[0].confidence == HIGH and hits[0].exact
