@@ -461,6 +461,8 @@ class Catalog:
 
     def put(self, rel: str, indexed: Indexed) -> None:
         """Store one validated entry (its file row is written by :meth:`record_file`)."""
+        from kb.matching import needle
+
         record = indexed.record
         entry_id = record["id"]
         trusted = int(not record.get("lint"))
@@ -482,7 +484,7 @@ class Catalog:
                     trusted,
                     data["normalized"] if data is not None else "",
                     encode(data["branches"]) if data is not None and data["engine"] else None,
-                    _needle(data),
+                    needle(data["branches"]) if data is not None and data["engine"] else None,
                 )
                 for index, (sig, data) in enumerate(
                     zip(record["signatures"], indexed.prepared, strict=True)
@@ -611,36 +613,6 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
 def _within(rel: str, outer: str) -> bool:
     """True when directory ``rel`` is ``outer`` or below it (``''`` is the root)."""
     return not outer or rel == outer or rel.startswith(outer + "/")
-
-
-def _needle(data: Mapping[str, Any] | None) -> str | None:
-    """For a regex, the longest start or end of a literal of its first alternative that
-    every alternative has (in one of its literals): a text without it cannot match (see
-    :func:`kb.matching.could_match`). Alternatives multiplied out of a group share what
-    surrounds the group (``name 'url_`` of ``name '(?:url_quote|url_parse)'``). None when
-    there is no such text."""
-    if data is None or not data["engine"] or not data["branches"]:
-        return None
-    first, *others = data["branches"]
-
-    def everywhere(piece: str) -> bool:
-        return all(any(piece in literal for literal in other) for other in others)
-
-    best = ""
-    for literal in first:
-        for start in (True, False):
-            # a shorter start (or end) is in every alternative when a longer one is
-            low, high = 0, len(literal)
-            while low < high:
-                middle = (low + high + 1) // 2
-                piece = literal[:middle] if start else literal[len(literal) - middle :]
-                if everywhere(piece):
-                    low = middle
-                else:
-                    high = middle - 1
-            if low > len(best):
-                best = literal[:low] if start else literal[len(literal) - low :]
-    return best or None
 
 
 def _row(row: tuple[Any, ...]) -> SignatureRow:

@@ -296,6 +296,37 @@ def branches_could_match(branches: Sequence[Sequence[str]], folded: str) -> bool
     return not branches or any(all(lit in folded for lit in b) for b in branches)
 
 
+def needle(branches: Sequence[Sequence[str]]) -> str | None:
+    """The longest start or end of a literal of a regex's first alternative that every
+    alternative has (in one of its literals; ``branches`` as :func:`regex_branches` gives
+    them): a text whose fold lacks it cannot match, so the catalog rules the regex out
+    before decoding anything. Alternatives multiplied out of a group share what surrounds
+    the group (``name 'url_`` of ``name '(?:url_quote|url_parse)'``). None when there is
+    no such text."""
+    if not branches:
+        return None
+    first, *others = branches
+
+    def everywhere(piece: str) -> bool:
+        return all(any(piece in literal for literal in other) for other in others)
+
+    best = ""
+    for literal in first:
+        for start in (True, False):
+            # a shorter start (or end) is in every alternative when a longer one is
+            low, high = 0, len(literal)
+            while low < high:
+                middle = (low + high + 1) // 2
+                piece = literal[:middle] if start else literal[len(literal) - middle :]
+                if everywhere(piece):
+                    low = middle
+                else:
+                    high = middle - 1
+            if low > len(best):
+                best = literal[:low] if start else literal[len(literal) - low :]
+    return best or None
+
+
 def certain_words(sig: CompiledSignature, *, whole: bool = True) -> list[str]:
     """Words (as :func:`kb.normalize.words` splits text) that every text this signature
     matches contains, in order, each once.

@@ -171,3 +171,24 @@ def test_groups_and_optional_parts_are_multiplied_out() -> None:
     assert branches(f"a(?:{many}) b(?:{many}) c") == [
         [f"a{i}z b", "c"] for i in range(MAX_BRANCHES)
     ]
+
+
+def test_the_needle_is_what_every_alternative_of_a_regex_has() -> None:
+    """The catalog rules a regex out by its needle: the longest start or end of a literal of
+    the first alternative that every alternative has."""
+    from kb.matching import needle as of
+
+    def needle(*branches: list[str]) -> str | None:
+        return of(list(branches))
+
+    name = "cannot import name '{}' from 'werkzeug.urls'"
+    assert needle([name.format("url_quote")], [name.format("url_parse")]) == (
+        "cannot import name 'url_"
+    )
+    kwarg = "close() got an unexpected keyword argument '{}'"
+    assert needle([kwarg.format("handle")], [kwarg.format("handle_impl")]) == kwarg.format(
+        "handle"
+    ).rstrip("'")
+    assert needle(["x: 'a' failed", "y"], ["z", "'b' failed"]) == "' failed"
+    assert needle(["abc"], ["xyz"]) is None
+    assert needle(["short", "the longest"]) == "the longest"

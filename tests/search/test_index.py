@@ -521,23 +521,3 @@ def test_without_the_sqlite_extension_under_its_name_the_package_serves(
     monkeypatch.setitem(sys.modules, "_sqlite3", None)  # importing it raises ImportError
     assert store.sqlite_driver() is sqlite3
     assert top(fixture_kb, cache, URL_QUOTE)[0] == "acme-web-12-removed-url-quote"
-
-
-def test_the_needle_is_what_every_alternative_of_a_regex_has() -> None:
-    """SQLite rules a regex out by its needle: the longest start or end of a literal of
-    the first alternative that every alternative has."""
-
-    def needle(*branches: list[str]) -> str | None:
-        return store._needle({"engine": "x", "branches": list(branches)})
-
-    name = "cannot import name '{}' from 'werkzeug.urls'"
-    assert needle([name.format("url_quote")], [name.format("url_parse")]) == (
-        "cannot import name 'url_"
-    )
-    kwarg = "close() got an unexpected keyword argument '{}'"
-    assert needle([kwarg.format("handle")], [kwarg.format("handle_impl")]) == kwarg.format(
-        "handle"
-    ).rstrip("'")
-    assert needle(["x: 'a' failed", "y"], ["z", "'b' failed"]) == "' failed"
-    assert needle(["abc"], ["xyz"]) is None
-    assert needle(["short", "the longest"]) == "the longest"
