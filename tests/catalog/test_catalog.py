@@ -1,4 +1,5 @@
-"""The index: built on first use, refreshed incrementally, rebuilt when broken."""
+"""The catalog: built on first use, refreshed incrementally, rebuilt when broken, read
+while another process writes it."""
 
 from __future__ import annotations
 
