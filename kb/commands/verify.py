@@ -17,6 +17,7 @@ from kb.commands._common import add_entries_option, add_format_option, entries_d
 if TYPE_CHECKING:
     from kb.loader import LoadedEntry
     from kb.verify.core import Settings
+    from kb.verify.interpreters import Interpreter
 
 DESCRIPTION = """\
 Run each entry's reproduction against real releases and let the entry's own signatures
@@ -27,7 +28,10 @@ timeout, or a Python this machine lacks; the reason is recorded).
 For each entry kb tests the releases listed in its conditions, the fixed release and the
 one before it, and the bounds of each range; for several packages, the affected
 combination and each package varied alone; the same for each alternative condition set,
-every combination once, and what each should show is judged by all the sets. Every
+every combination once, and what each should show is judged by all the sets. Packages
+run on the interpreter running kb; each Python release a condition names runs on this
+machine's CPython of that minor version (the one running kb, --python, pythonX.Y on
+PATH, then pyenv's versions), and is judged as the release that ran. Every
 combination is installed into its own cached environment (uv when installed, else venv
 and pip), and the results are written to entries/<package>/<id>.verified.json beside the
 entry, for committing.
@@ -112,6 +116,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="install wheels only; a release without one for this Python is inconclusive",
     )
     p.add_argument("--pip", action="store_true", help="use venv and pip even when uv is installed")
+    p.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a CPython interpreter for the runs of its minor version (repeatable; first "
+        "wins). Besides the one running kb and these, pythonX.Y on PATH and pyenv's are used",
+    )
+    p.add_argument(
+        "--this-python-only",
+        action="store_true",
+        help="run on the interpreter running kb (and --python) only; runs for other minor "
+        "versions are inconclusive",
+    )
     p.add_argument(
         "--retry-failed",
         action="store_true",
@@ -198,7 +216,26 @@ def _settings(args: argparse.Namespace, *, with_releases: bool = False) -> Setti
         timeout=args.timeout if args.timeout is not None else DEFAULT_TIMEOUT,
         releases=releases,
         jobs=args.jobs,
+        interpreters=_interpreters(args),
     )
+
+
+def _interpreters(args: argparse.Namespace) -> dict[str, Interpreter]:
+    """The interpreters runs may use, said on stderr when there are others than kb's."""
+    from kb.verify.interpreters import discover
+
+    found = discover(args.python, search=not args.this_python_only)
+    if len(found) > 1 and not args.quiet:
+        said = ", ".join(
+            f"{i.version} ({i.source}{'' if i.source == 'running kb' else ': ' + i.path})"
+            for _, i in sorted(found.items(), key=lambda kv: _minor_key(kv[0]))
+        )
+        print(f"kb verify: interpreters: {said}", file=sys.stderr)
+    return found
+
+
+def _minor_key(minor: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in minor.split("."))
 
 
 def _plan(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:

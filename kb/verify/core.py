@@ -13,15 +13,16 @@ import datetime as dt
 import platform
 import re
 import sysconfig
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from kb import __version__
 from kb.matching import CompiledSignature, compile_signature
 from kb.verify import procs, runner
 from kb.verify.envs import Installer
+from kb.verify.interpreters import Interpreter
 from kb.verify.plan import (
     Combination,
     Expected,
@@ -57,6 +58,29 @@ class Settings:
     jobs: int = 2
     python: str = platform.python_version()
     today: dt.date | None = None
+    interpreters: Mapping[str, Interpreter] = field(default_factory=dict)
+    """The interpreter of each minor version this machine has (see
+    :func:`kb.verify.interpreters.discover`), besides the one running kb."""
+
+    def available(self) -> dict[str, str]:
+        """Minor version to full version of every interpreter runs may use."""
+        out = {m: i.version for m, i in self.interpreters.items()}
+        out[minor(self.python)] = self.python
+        return out
+
+    def installer_for(self, python: str) -> Installer | None:
+        """The installer that makes environments of interpreter release ``python``; None
+        when this machine has no interpreter of its minor version."""
+        if minor(python) == minor(self.python):
+            return self.installer
+        found = self.interpreters.get(minor(python))
+        if found is None or found.version != python:
+            return None
+        return self._installers.setdefault(
+            found.path, replace(self.installer, interpreter=found.path)
+        )
+
+    _installers: dict[str, Installer] = field(default_factory=dict, repr=False)
 
 
 def runnable(entry: Entry) -> str | None:
@@ -101,7 +125,9 @@ def plan(entry: Entry, settings: Settings) -> list[Combination]:
     def judge(packages: tuple[tuple[str, str], ...], python: str) -> Expected:
         return expected_of(entry, packages, python)
 
-    return combinations_of_sets(sets, settings.python, judge, settings.releases)
+    return combinations_of_sets(
+        sets, settings.python, judge, settings.releases, settings.available()
+    )
 
 
 def verify_entries(
@@ -174,7 +200,8 @@ def run_one(
     """Install one combination and run the entry's reproduction in it."""
     repro = entry.reproduction
     assert repro is not None
-    if minor(combo.python) != minor(settings.python):
+    installer = settings.installer_for(combo.python)
+    if installer is None:
         return Result(
             Outcome.INCONCLUSIVE,
             reason=f"needs Python {minor(combo.python)}, not on this machine",
@@ -184,10 +211,10 @@ def run_one(
     names = {name for name, _ in combo.packages}
     if repro.language.value == "shell" and re.search(r"\bpip\b", repro.code) and "pip" not in names:
         reqs.append("pip")
-    env = settings.installer.environment(reqs, pins)
+    env = installer.environment(reqs, pins)
     if env.error is not None:
         # A failure that shows itself while installing (a build that breaks) still counts.
-        output = env.output.replace(str(settings.installer.cache), "<cache>")
+        output = env.output.replace(str(installer.cache), "<cache>")
         matched = runner.first_match(output, repro.code, signatures)
         if matched is not None:
             return Result(Outcome.AFFECTED, matched=matched, reason="while installing")

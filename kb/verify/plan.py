@@ -184,16 +184,21 @@ def combinations(
     conditions: Sequence[Condition],
     python: str,
     releases: ReleaseSource | None = None,
+    interpreters: Mapping[str, str] | None = None,
 ) -> list[Combination]:
     """The combinations to test for one list of conditions, sorted, without duplicates.
 
     ``python`` is this machine's interpreter version: package combinations run on it, and
     each interpreter release of a ``python`` condition is tried with the packages at their
-    anchors (one of another minor version stays in the plan; the runner reports that this
-    machine lacks it). ``releases`` supplies published releases for the bounds' neighbours.
+    anchors, on the interpreter of its minor version in ``interpreters`` (minor version
+    to full version; by default only ``python``'s). A release of a minor version this machine
+    lacks stays in the plan as it is; the runner reports it inconclusive. ``releases``
+    supplies published releases for the bounds' neighbours.
     """
+    if interpreters is None:
+        interpreters = {minor(python): python}
     packages = [c for c in conditions if _name(c.package) != PYTHON]
-    interpreters = [c for c in conditions if _name(c.package) == PYTHON]
+    on_python = [c for c in conditions if _name(c.package) == PYTHON]
     choice: dict[str, list[str]] = {}
     anchors: dict[str, str] = {}
     for cond in packages:
@@ -215,9 +220,9 @@ def combinations(
             runs.append(({**anchors, name: version}, python))
     if not choice:
         runs.append(({}, python))
-    for cond in interpreters:
+    for cond in on_python:
         for version in picks(cond):
-            runs.append((dict(anchors), _on_this_machine(version, python)))
+            runs.append((dict(anchors), interpreters.get(minor(version), version)))
     out: list[Combination] = []
     for versions, interpreter in runs:
         pairs = tuple(sorted(versions.items()))
@@ -243,6 +248,8 @@ def expected_of(entry: Entry, packages: Iterable[tuple[str, str]], python: str) 
 
     versions = {**dict(packages), PYTHON: python}
     markers = {k: str(v) for k, v in default_environment().items()}
+    # the run's interpreter, which need not be the one running kb
+    markers.update(python_version=minor(python), python_full_version=python)
     known = Known(versions, markers, complete=True)
     applies = evaluate(entry.affected.matching_sets(), known).applies
     return Expected.AFFECTED if applies is Applicability.AFFECTED else Expected.NOT_AFFECTED
@@ -257,22 +264,19 @@ def combinations_of_sets(
     python: str,
     judge: Judge,
     releases: ReleaseSource | None = None,
+    interpreters: Mapping[str, str] | None = None,
 ) -> list[Combination]:
     """The combinations of every condition set (an entry's conditions and each of its
     alternatives), each once, sorted; ``judge`` (every set at once) decides what each
-    should show, since a combination planned for one set may fall inside another."""
+    should show, since a combination planned for one set may fall inside another.
+    ``interpreters`` as for :func:`combinations`."""
     seen: dict[tuple[tuple[tuple[str, str], ...], str], Combination] = {}
     for conditions in sets:
-        for combo in combinations(conditions, python, releases):
+        for combo in combinations(conditions, python, releases, interpreters):
             seen.setdefault((combo.packages, combo.python), combo)
     out = [Combination(c.packages, c.python, judge(c.packages, c.python)) for c in seen.values()]
     out.sort(key=Combination.key)
     return out
-
-
-def _on_this_machine(version: str, python: str) -> str:
-    """An interpreter release of this machine's minor version is run on this machine's one."""
-    return python if minor(version) == minor(python) else version
 
 
 def minor(version: str) -> str:

@@ -35,6 +35,14 @@ def _private_cache(shared_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_other_interpreters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs use only the interpreter running the tests, whatever else this machine has.
+    from kb.verify import interpreters
+
+    monkeypatch.setattr(interpreters, "_candidates", lambda env: iter(()))
+
+
 def acme_entry(**changes: Any) -> dict[str, Any]:
     """The lint tests' clean entry, reproduced by importing acme_app."""
     data = copy.deepcopy(BASE)
