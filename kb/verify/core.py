@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from kb import __version__
 from kb.matching import CompiledSignature, compile_signature
-from kb.verify import procs, runner
+from kb.verify import interpreters, procs, runner
 from kb.verify.envs import Installer
 from kb.verify.interpreters import Interpreter
 from kb.verify.plan import (
@@ -219,7 +219,14 @@ def run_one(
         if matched is not None:
             return Result(Outcome.AFFECTED, matched=matched, reason="while installing")
         return Result(Outcome.INCONCLUSIVE, reason=env.error)
-    return runner.run(repro.language.value, repro.code, signatures, env.path, settings.timeout)
+    return runner.run(
+        repro.language.value,
+        repro.code,
+        signatures,
+        env.path,
+        settings.timeout,
+        interpreters={**settings.interpreters, minor(settings.python): interpreters.running()},
+    )
 
 
 def _signatures(entry: Entry) -> list[CompiledSignature]:

@@ -22,8 +22,13 @@ from pathlib import Path
 
 from kb.errors import UsageError
 
-_ASK = "import platform; print(platform.python_implementation() + ' ' + platform.python_version())"
-"""What an interpreter is asked; Python 2.7 understands it too."""
+_ASK = (
+    "import platform, sys; print(platform.python_implementation()); "
+    "print(platform.python_version()); print(sys.base_prefix if hasattr(sys, 'base_prefix') "
+    "else sys.prefix)"
+)
+"""What an interpreter is asked: implementation, version and installation prefix, a line
+each (Python 2.7 understands it too)."""
 
 _VERSIONED = re.compile(r"python\d+\.\d+")
 """The names looked for on ``PATH``: ``python3.12``, not ``python3.12-config``."""
@@ -37,6 +42,8 @@ class Interpreter:
     version: str
     source: str
     """Where it was found: ``running kb``, ``--python``, ``PATH`` or ``pyenv``."""
+    prefix: str = ""
+    """Where it is installed (``sys.base_prefix``): runs' output names it ``<python>``."""
 
     @property
     def minor(self) -> str:
@@ -45,23 +52,25 @@ class Interpreter:
 
 
 def running() -> Interpreter:
-    """The interpreter running kb."""
-    return Interpreter(sys.executable, platform.python_version(), "running kb")
+    """The interpreter running kb (the installation's, when kb runs in a virtual
+    environment: a ``python3.11`` on a reproduction's ``PATH`` is not kb's environment)."""
+    path = getattr(sys, "_base_executable", None) or sys.executable
+    return Interpreter(path, platform.python_version(), "running kb", sys.base_prefix)
 
 
-def ask(path: str, timeout: float = 20.0) -> tuple[str, str] | None:
-    """``(implementation, version)`` of the interpreter at ``path``; None when it does not
-    run or does not answer as a Python does."""
+def ask(path: str, timeout: float = 20.0) -> tuple[str, str, str] | None:
+    """``(implementation, version, prefix)`` of the interpreter at ``path``; None when it
+    does not run or does not answer as a Python does."""
     try:
         done = subprocess.run(
             [path, "-c", _ASK], capture_output=True, text=True, timeout=timeout, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    parts = done.stdout.split()
-    if done.returncode != 0 or len(parts) != 2 or not parts[1][:1].isdigit():
+    parts = done.stdout.splitlines()
+    if done.returncode != 0 or len(parts) != 3 or not parts[1][:1].isdigit():
         return None
-    return parts[0], parts[1]
+    return parts[0], parts[1], parts[2]
 
 
 def discover(
@@ -80,7 +89,7 @@ def discover(
         if answer is None or answer[0] != "CPython":
             what = "does not run" if answer is None else f"is {answer[0]}, not CPython"
             raise UsageError(f"--python {path}: {what}")
-        _add(found, seen, Interpreter(path, answer[1], "--python"))
+        _add(found, seen, Interpreter(path, answer[1], "--python", answer[2]))
     if not search:
         return found
     for path, source in _candidates(env):
@@ -88,7 +97,7 @@ def discover(
             continue
         answer = ask(path)
         if answer is not None and answer[0] == "CPython":
-            _add(found, seen, Interpreter(path, answer[1], source))
+            _add(found, seen, Interpreter(path, answer[1], source, answer[2]))
     return found
 
 

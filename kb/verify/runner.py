@@ -8,7 +8,11 @@ traceback does) never count: a comment there may quote the very error being look
 
 Python reproductions run as a script; shell reproductions run with ``bash -e`` in a fresh
 working directory where ``venv`` is a link to the environment under test (and its
-``bin`` comes first on ``PATH``), so their ``venv/bin/python ...`` lines use it.
+``bin`` comes first on ``PATH``), so their ``venv/bin/python ...`` lines use it; the
+interpreters verify found come next on ``PATH`` as ``pythonX.Y`` (a reproduction that
+creates an environment for Python 2.7 finds ``python2.7``). Paths of the environment, the
+working directory and the interpreters' installations are written ``venv``, ``.`` and
+``<python>`` in the output kept.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +30,7 @@ from pathlib import Path
 from kb.matching import CompiledSignature
 from kb.normalize import normalize
 from kb.verify import procs
+from kb.verify.interpreters import Interpreter
 
 
 class Outcome(StrEnum):
@@ -59,11 +64,16 @@ def run(
     signatures: Sequence[CompiledSignature],
     env: Path,
     timeout: float,
+    *,
+    interpreters: Mapping[str, Interpreter] | None = None,
 ) -> Result:
-    """Run ``code`` with the environment at ``env`` and judge its output by ``signatures``."""
+    """Run ``code`` with the environment at ``env`` and judge its output by ``signatures``;
+    ``interpreters`` (by minor version) are on a shell reproduction's ``PATH``."""
     started = time.monotonic()
+    found = list((interpreters or {}).values())
     with tempfile.TemporaryDirectory(prefix="kb-verify-") as tmp:
         work = Path(tmp)
+        extra: list[Path] = []
         if language == "python":
             (work / "reproduction.py").write_text(code, encoding="utf-8")
             cmd = [str(env / "bin" / "python"), "reproduction.py"]
@@ -71,8 +81,10 @@ def run(
             (work / "reproduction.sh").write_text(code, encoding="utf-8")
             (work / "venv").symlink_to(env, target_is_directory=True)
             cmd = ["bash", "-e", "reproduction.sh"]
-        status, output = _execute(cmd, work, _child_env(env), timeout)
-        output = _anonymize(output, env, work)
+            if found:
+                extra.append(_interpreter_links(Path(tempfile.mkdtemp(dir=tmp)), found))
+        status, output = _execute(cmd, work, _child_env(env, extra), timeout)
+        output = _anonymize(output, env, work, [i.prefix for i in found])
     seconds = time.monotonic() - started
     matched = first_match(output, code, signatures)
     if matched is not None:
@@ -117,19 +129,29 @@ def first_match(output: str, code: str, signatures: Sequence[CompiledSignature])
     return None
 
 
-def _anonymize(output: str, env: Path, work: Path) -> str:
+def _anonymize(output: str, env: Path, work: Path, prefixes: Sequence[str] = ()) -> str:
     """Paths of this machine out of the output, so that stored lines are the same anywhere."""
     output = output.replace(str(env), "venv").replace(str(work), ".")
-    return output.replace(sys.base_prefix, "<python>")
+    for prefix in sorted({*prefixes, sys.base_prefix} - {"", "/"}, key=len, reverse=True):
+        output = output.replace(prefix, "<python>")
+    return output
 
 
-def _child_env(env: Path) -> dict[str, str]:
+def _interpreter_links(directory: Path, interpreters: Sequence[Interpreter]) -> Path:
+    """``directory`` holding a ``pythonX.Y`` link to each interpreter."""
+    for interpreter in interpreters:
+        (directory / f"python{interpreter.minor}").symlink_to(interpreter.path)
+    return directory
+
+
+def _child_env(env: Path, extra: Sequence[Path] = ()) -> dict[str, str]:
     out = {
         k: v
         for k, v in os.environ.items()
         if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "KB_DEBUG")
     }
-    out["PATH"] = f"{env / 'bin'}{os.pathsep}{out.get('PATH', os.defpath)}"
+    path = [str(env / "bin"), *map(str, extra), out.get("PATH", os.defpath)]
+    out["PATH"] = os.pathsep.join(path)
     out["VIRTUAL_ENV"] = str(env)
     out["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     out["PYTHONDONTWRITEBYTECODE"] = "1"

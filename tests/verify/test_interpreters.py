@@ -32,14 +32,17 @@ def _search_the_given_machine(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fake_python(path: Path, answer: str) -> Path:
-    """An interpreter that says it is ``answer`` (``CPython 3.99.1``) when kb asks, and is
-    the interpreter running the tests for everything else."""
+    """An interpreter that says it is ``answer`` (``CPython 3.99.1``), installed in
+    ``/opt/fake/3.99.1``, when kb asks, and is the interpreter running the tests for
+    everything else."""
+    implementation, version = answer.split()
+    said = f"{implementation}\n{version}\n/opt/fake/{version}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         f"#!{sys.executable}\n"
         "import os, sys\n"
         f"if sys.argv[1:] == ['-c', {interpreters._ASK!r}]:\n"
-        f"    print({answer!r})\n"
+        f"    print({said!r})\n"
         "    sys.exit(0)\n"
         f"os.execv({sys.executable!r}, [{sys.executable!r}, *sys.argv[1:]])\n",
         encoding="utf-8",
@@ -74,7 +77,8 @@ def test_interpreters_are_found_on_path_and_in_pyenv_first_found_first(
     assert "3.10" not in found or found["3.10"].source == "running kb"
     assert "3.97" not in found
     this = found[f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    assert this.source == "running kb" and this.path == sys.executable
+    assert this.source == "running kb" and this.prefix == sys.base_prefix
+    assert found["3.99"].prefix == "/opt/fake/3.99.1"
     assert set(discover(environ=machine, search=False)) == {this.minor}
 
 
@@ -150,3 +154,42 @@ def test_the_running_interpreter_is_not_asked_again(tmp_path: Path) -> None:
     (bin_dir / name).symlink_to(os.path.realpath(sys.executable))
     found = discover(environ={"PATH": str(bin_dir), "PYENV_ROOT": str(tmp_path / "none")})
     assert [i.source for i in found.values()] == ["running kb"]
+
+
+def test_shell_reproductions_find_the_interpreters_as_python_x_y(
+    tmp_path: Path, wheels: Path
+) -> None:
+    root = tmp_path / "entries"
+    data = acme_entry()
+    data["reproduction"] = {
+        "language": "shell",
+        # fails (bash -e) unless the interpreter given with --python is on PATH
+        "code": "python3.99 -c 'import sys'\nvenv/bin/python -c 'import acme_app'\n",
+    }
+    write(root, data)
+    given = fake_python(tmp_path / "bin" / "python", "CPython 3.99.1")
+    args = ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+    assert main([*args, "--python", str(given)]) == 0
+    path = root / "acme-lint" / f"{ENTRY_ID}.verified.json"
+    outcomes = [r["outcome"] for r in json.loads(path.read_text())["runs"]]
+    assert outcomes == ["not-affected", "affected", "not-affected"]
+    assert main([*args]) == 0
+    runs = json.loads(path.read_text())["runs"]
+    assert {r["outcome"] for r in runs} == {"inconclusive"}
+    assert "python3.99: command not found" in runs[0]["reason"]
+
+
+def test_paths_of_every_interpreter_are_left_out_of_the_output() -> None:
+    from kb.verify.runner import _anonymize
+
+    said = _anonymize(
+        "ImportError: cannot import name 'gcd' from 'fractions' "
+        "(/opt/fake/3.99.1/lib/python3.99/fractions.py) in /tmp/w/x.py at /e/lib",
+        Path("/e"),
+        Path("/tmp/w"),
+        ["/opt/fake/3.99.1"],
+    )
+    assert said == (
+        "ImportError: cannot import name 'gcd' from 'fractions' "
+        "(<python>/lib/python3.99/fractions.py) in ./x.py at venv/lib"
+    )
