@@ -24,6 +24,7 @@ SCHEMA_VERSION = 1
 Text = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*[a-z0-9]$", max_length=120)]
 PackageName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+MinorVersion = Annotated[str, StringConstraints(pattern=r"^[23]\.[0-9]{1,2}$")]
 
 
 class _Model(BaseModel):
@@ -201,6 +202,11 @@ class Reproduction(_Model):
     requirements: list[str] = Field(default_factory=list)
     """PEP 508 requirements that `kb verify` installs in every run besides the packages of
     `affected`, which it installs at the releases under test (e.g. `flask-login==0.6.2`)."""
+    python: MinorVersion | None = None
+    """The CPython minor version the reproduction runs on when the releases under test
+    cannot be installed on a current one (no wheels for it, old syntax), e.g. `3.9`.
+    `kb verify` runs the combinations of packages on this machine's interpreter of that
+    version; without one they are inconclusive."""
     needs: str | None = None
     """What the reproduction needs that `kb verify` cannot install, when it needs more than
     packages and an interpreter, e.g. `a Python linked against OpenSSL 1.0.2`. Verify then

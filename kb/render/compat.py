@@ -44,14 +44,26 @@ class VerifiedRuns:
     interpreter: str
     date: str
 
-    def find(self, wanted: Mapping[str, str]) -> RunRecord | None:
+    def find(
+        self, wanted: Mapping[str, str], status: ReleaseStatus | None = None
+    ) -> RunRecord | None:
         """A conclusive run whose releases include ``wanted`` (package -> release; the
-        interpreter by minor version), else None."""
+        interpreter by minor version), else None. With the cell's ``status``, a run on
+        another release of that minor version counts only when the entry expected the same
+        of it (3.12.1 does not stand for 3.12.4 when the range starts at 3.12.4)."""
         for run in self.runs:
             versions = dict(run.packages)
-            if all(_same(p, versions.get(p, run.python if p == "python" else None), r)
-                   for p, r in wanted.items()):  # fmt: skip
-                return run
+            if not all(_same(p, versions.get(p, run.python if p == "python" else None), r)
+                       for p, r in wanted.items()):  # fmt: skip
+                continue
+            other_release = "python" in wanted and run.python != wanted["python"]
+            if (
+                other_release
+                and status is not None
+                and (run.expected == "affected") != (status is ReleaseStatus.AFFECTED)
+            ):
+                continue
+            return run
         return None
 
 
@@ -196,15 +208,18 @@ def _spec_text(dim: Dimension) -> str:
     return f"{dim.label} {dim.specifier}{fixed}"
 
 
-def _run(runs: VerifiedRuns | None, wanted: Mapping[str, str]) -> RunRecord | None:
-    return runs.find(wanted) if runs is not None else None
+def _run(
+    runs: VerifiedRuns | None, wanted: Mapping[str, str], status: ReleaseStatus
+) -> RunRecord | None:
+    return runs.find(wanted, status) if runs is not None else None
 
 
 def list_table(dim: Dimension, runs: VerifiedRuns | None = None) -> str:
     """One condition: a row per release with its status."""
     rows = "".join(
         f'<tr><th scope="row">{escape(dim.label)} {escape(r)}</th>'
-        f"{_cell(dim.status(r), f'{dim.label} {r}', _run(runs, {dim.package: r}))}</tr>"
+        f"{_cell(dim.status(r), f'{dim.label} {r}', _run(runs, {dim.package: r}, dim.status(r)))}"
+        "</tr>"
         for r in dim.releases
     )
     return (
@@ -223,11 +238,12 @@ def matrix_table(rows_dim: Dimension, cols_dim: Dimension, runs: VerifiedRuns | 
     body = []
     for r in rows_dim.releases:
         row_status = rows_dim.status(r)
+        statuses = {c: combined([row_status, cols_dim.status(c)]) for c in cols_dim.releases}
         cells = "".join(
             _cell(
-                combined([row_status, cols_dim.status(c)]),
+                statuses[c],
                 f"{rows_dim.label} {r} with {cols_dim.label} {c}",
-                _run(runs, {rows_dim.package: r, cols_dim.package: c}),
+                _run(runs, {rows_dim.package: r, cols_dim.package: c}, statuses[c]),
             )
             for c in cols_dim.releases
         )
@@ -264,11 +280,22 @@ def verified_legend(verification: Verification) -> str:
     return (
         '<p class="kb-legend kb-verified-legend"><span class="kb-verified-mark">(verified)</span>: '
         "kb verify installed these releases and ran the reproduction on "
-        f"{escape(verification.interpreter)} ({escape(verification.platform)}) on "
+        f"{escape(_interpreters(verification))} ({escape(verification.platform)}) on "
         f"{escape(verification.date)}, and the entry's signatures agreed "
         f"({conclusive} of {len(verification.runs)} runs conclusive); other cells are declared "
         "from the ranges above.</p>"
     )
+
+
+def _interpreters(verification: Verification) -> str:
+    """``CPython 3.9.18, 3.11.7``: the interpreter releases of the conclusive runs (the one
+    running kb verify when none was)."""
+    implementation = verification.interpreter.split(" ", 1)[0]
+    releases = {r.python for r in verification.runs if r.outcome != "inconclusive"}
+    if not releases:
+        return verification.interpreter
+    ordered = sorted(releases, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+    return f"{implementation} {', '.join(ordered)}"
 
 
 LEGEND = (

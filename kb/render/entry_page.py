@@ -209,6 +209,8 @@ def _reproduction(entry: Entry) -> list[str]:
         out.append('<p class="kb-label">Setup</p>')
         out.append(highlighted_block("\n".join(repro.setup), "shell"))
     lang = {"python": "python", "shell": "shell", "text": "text"}[repro.language.value]
+    if repro.python:
+        out.append(f"<p>Runs on CPython {escape(repro.python)}.</p>")
     out.append(f'<p class="kb-label">{escape(repro.language.value)}</p>')
     out.append(highlighted_block(repro.code, lang))
     return out

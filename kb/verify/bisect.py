@@ -77,7 +77,7 @@ def bisect(
     progress: Callable[[str, str], None] | None = None,
 ) -> Bisection:
     """Bisect ``package``'s releases (from ``settings.releases``) for ``entry``."""
-    from kb.verify.core import _signatures, plan, run_one, runnable
+    from kb.verify.core import _signatures, packages_python, plan, run_one, runnable
 
     name = canonical(package)
     conds = [c for _, s in entry.affected.sets() for c in conditions_of(s.conditions)]
@@ -94,7 +94,8 @@ def bisect(
     if not releases:
         raise UsageError(f"--bisect: no releases of {package!r} found")
     result = Bisection(entry.id, name, mine[0].specifier, mine[0].fixed)
-    combos = [c for c in plan(entry, settings) if c.python == settings.python]
+    python = packages_python(entry, settings)
+    combos = [c for c in plan(entry, settings) if c.python == python]
     combos = [c for c in combos if name in dict(c.packages)] or combos
     affected = [c for c in combos if c.expected is Expected.AFFECTED]
     base = dict((affected or combos)[0].packages) if (affected or combos) else {}
@@ -103,8 +104,8 @@ def bisect(
     def probe(version: str) -> Outcome:
         versions = {**base, name: version}
         packages = tuple(sorted(versions.items()))
-        want = expected_of(entry, packages, settings.python)
-        combo = Combination(packages, settings.python, want)
+        want = expected_of(entry, packages, python)
+        combo = Combination(packages, python, want)
         result.expected[version] = want.value
         outcome = run_one(entry, sigs, combo, settings)
         result.tested[version] = (outcome.outcome.value, outcome.matched or outcome.reason)

@@ -126,8 +126,18 @@ def plan(entry: Entry, settings: Settings) -> list[Combination]:
         return expected_of(entry, packages, python)
 
     return combinations_of_sets(
-        sets, settings.python, judge, settings.releases, settings.available()
+        sets, packages_python(entry, settings), judge, settings.releases, settings.available()
     )
+
+
+def packages_python(entry: Entry, settings: Settings) -> str:
+    """The interpreter release combinations of packages run on: the one running kb, or this
+    machine's of the minor version the reproduction asks for (that minor version alone,
+    which the runner reports missing, when there is none)."""
+    wanted = entry.reproduction.python if entry.reproduction is not None else None
+    if wanted is None:
+        return settings.python
+    return settings.available().get(wanted, wanted)
 
 
 def verify_entries(

@@ -107,6 +107,8 @@ def entry_hash(entry: Entry) -> str:
             "code": repro.code,
             "requirements": list(repro.requirements),
             "needs": repro.needs,
+            # absent when unset: hashes of the entries without one stay as they were
+            **({"python": repro.python} if repro.python else {}),
         },
         "conditions": _conditions(entry.affected),
         "marker": entry.affected.marker,

@@ -134,3 +134,30 @@ def test_cells_kb_verify_ran_are_marked_with_what_it_saw() -> None:
     legend = verified_legend(verification)
     assert "CPython 3.11.7" in legend and "2026-11-30" in legend and "2 of 3 runs" in legend
     assert "kb-verified" not in tables(dims)[0]
+
+
+def test_a_run_stands_for_releases_of_its_minor_version_on_its_side_of_a_bound() -> None:
+    from kb.render.compat import verified_legend, verified_runs
+    from kb.verify.record import RunRecord, Verification
+
+    dims = dimensions(
+        [Condition(package="python", specifier=">=3.12.4", releases=["3.12.3", "3.12.4", "3.13.0"])]
+    )
+    runs = [
+        # 3.12.1 is before the bound: it says nothing of 3.12.4
+        RunRecord((), "3.12.1", "not-affected", "not-affected", None),
+        RunRecord((), "3.13.0", "affected", "affected", "TypeError: x"),
+    ]
+    verification = Verification(
+        "acme-web-1", "sha256:x", "2026-12-03", "0.1.0", "CPython 3.11.7", "linux-x86_64", "uv",
+        runs,
+    )  # fmt: skip
+    table = tables(dims, verified_runs(verification))[0]
+    rows = re.findall(r"<tr><th scope=\"row\">Python ([0-9.]+)</th>(.*?)</tr>", table)
+    marked = {release: "kb-verified" in cells for release, cells in rows}
+    assert marked == {"3.12.3": True, "3.12.4": False, "3.13.0": True}
+    assert "kb verify saw" not in table
+    # the legend names the interpreters the runs used, not only the one running kb verify
+    assert "ran the reproduction on CPython 3.12.1, 3.13.0 (linux-x86_64)" in verified_legend(
+        verification
+    )

@@ -111,3 +111,14 @@ def test_reproduction_code_is_highlighted_and_opens_no_fence(
     assert "&#96;&#96;&#96;" in repro
     assert not re.search(r"^\s*```", page, re.MULTILINE)
     assert 'pip<span class="w"> </span>install' in repro
+
+
+def test_a_reproduction_that_asks_for_a_python_says_which(sources: dict[str, SourceEntry]) -> None:
+    src = sources["acme-cli-3-term5-python312-color"]
+    assert src.entry.reproduction is not None
+    repro = src.entry.reproduction.model_copy(update={"python": "3.9"})
+    entry = src.entry.model_copy(update={"reproduction": repro})
+    assert "Runs on CPython" not in _render(src)
+    page = entry_page.render(entry, yaml_path=src.yaml_path, edit_url=None, titles={})
+    section = page.split("## Minimal reproduction")[1].split("## Evidence")[0]
+    assert "<p>Runs on CPython 3.9.</p>" in section

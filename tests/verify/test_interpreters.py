@@ -193,3 +193,41 @@ def test_paths_of_every_interpreter_are_left_out_of_the_output() -> None:
         "ImportError: cannot import name 'gcd' from 'fractions' "
         "(<python>/lib/python3.99/fractions.py) in ./x.py at venv/lib"
     )
+
+
+def test_a_reproduction_that_asks_for_a_python_runs_its_packages_there(
+    tmp_path: Path, wheels: Path
+) -> None:
+    root = tmp_path / "entries"
+    data = acme_entry()
+    data["reproduction"]["python"] = "3.99"
+    write(root, data)
+    args = ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+    path = root / "acme-lint" / f"{ENTRY_ID}.verified.json"
+    # without an interpreter of that version every run says what it needs
+    assert main(args) == 0
+    runs = json.loads(path.read_text())["runs"]
+    assert {(r["python"], r["reason"]) for r in runs} == {
+        ("3.99", "needs Python 3.99, not on this machine")
+    }
+    given = fake_python(tmp_path / "bin" / "python", "CPython 3.99.1")
+    assert main([*args, "--python", str(given)]) == 0
+    runs = json.loads(path.read_text())["runs"]
+    assert [(r["python"], r["outcome"]) for r in runs] == [
+        ("3.99.1", "not-affected"),
+        ("3.99.1", "affected"),
+        ("3.99.1", "not-affected"),
+    ]
+    assert main(["verify", "--entries", str(root), "--check"]) == 0
+
+
+def test_the_python_of_a_reproduction_is_part_of_what_verification_depends_on() -> None:
+    from kb.verify.record import entry_hash
+
+    plain = Entry.model_validate(acme_entry())
+    data = acme_entry()
+    data["reproduction"]["python"] = "3.9"
+    assert entry_hash(Entry.model_validate(data)) != entry_hash(plain)
+    data["reproduction"]["python"] = "3.9.18"  # a minor version, not a release
+    with pytest.raises(ValueError, match="pattern"):
+        Entry.model_validate(data)
