@@ -161,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{root}: no such entries directory")
     if args.jobs < 1:
         raise UsageError("--jobs: must be 1 or more")
+    if args.releases is not None and not args.bisect:
+        raise UsageError("--releases: only with --bisect (see --releases-from-index)")
     if args.check:
         return _check(args, root)
     if args.bisect:

@@ -173,6 +173,12 @@ def test_usage_errors_exit_2(entries: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["verify", "--entries", str(entries / "nope")]) == 2
     assert main(["verify", "--entries", str(entries), "--jobs", "0"]) == 2
     assert main(["verify", "--entries", str(entries), "--bisect", "acme-nope", ENTRY_ID]) == 2
+    # a list of releases would otherwise be read by nothing
+    assert main(["verify", "--entries", str(entries), "--releases", str(entries)]) == 2
+    assert "kb: --releases: only with --bisect" in capsys.readouterr().err
+    # an interpreter that is not CPython (or does not run) is refused before anything runs
+    assert main(["verify", "--entries", str(entries), "--python", str(entries / "nope")]) == 2
+    assert "--python" in capsys.readouterr().err
 
 
 def test_registering_the_command_imports_nothing_heavy() -> None:
