@@ -85,6 +85,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="find PACKAGE's first affected and first fixed release for entry ID",
     )
     mode.add_argument("--plan", action="store_true", help="print the combinations to test and exit")
+    mode.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the cached environments that no entry's plan uses with these options "
+        "(all entries under --entries; with --dry-run, only list them)",
+    )
     p.add_argument(
         "--timeout",
         type=float,
@@ -148,7 +154,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="for --bisect: read the releases from FILE, one a line (default: the index)",
     )
-    p.add_argument("--dry-run", action="store_true", help="run, but write no files")
+    p.add_argument(
+        "--dry-run", action="store_true", help="run, but write no files (--prune: remove nothing)"
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
 
@@ -167,6 +175,10 @@ def run(args: argparse.Namespace) -> int:
         return _check(args, root)
     if args.bisect:
         return _bisect(args, root)
+    if args.prune:
+        if args.ids:
+            raise UsageError("--prune: every entry's plan decides what is kept; give no ID")
+        return _prune(args, root)
     loaded = _select(root, args.ids, runnable_only=False)
     if args.plan:
         return _plan(args, loaded)
@@ -238,6 +250,42 @@ def _interpreters(args: argparse.Namespace) -> dict[str, Interpreter]:
 
 def _minor_key(minor: str) -> tuple[int, ...]:
     return tuple(int(p) for p in minor.split("."))
+
+
+def _prune(args: argparse.Namespace, root: Path) -> int:
+    import json
+
+    from kb.verify.core import environments
+    from kb.verify.prune import prune
+
+    loaded = _select(root, [], runnable_only=False)
+    settings = _settings(args)
+    keep = environments([le.entry for le in loaded], settings)
+    envs = settings.installer.cache / "envs"
+    report = prune(envs, keep, dry_run=args.dry_run)
+    if args.format == "json":
+        data = {
+            "cache": str(envs),
+            "removed": report.removed,
+            "freed_bytes": report.freed,
+            "kept": report.kept,
+            "busy": report.busy,
+            "dry_run": args.dry_run,
+        }
+        print(json.dumps(data, indent=2))
+        return 0
+    verb = "would remove" if args.dry_run else "removed"
+    print(
+        f"kb verify: {envs}: {verb} {len(report.removed)} environments or remembered failures "
+        f"({_megabytes(report.freed)}); kept {report.kept} that the plans of "
+        f"{len(loaded)} entries use"
+        + (f"; left {len(report.busy)} in use by another kb verify" if report.busy else "")
+    )
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
 
 
 def _plan(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:

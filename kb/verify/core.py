@@ -216,11 +216,7 @@ def run_one(
             Outcome.INCONCLUSIVE,
             reason=f"needs Python {minor(combo.python)}, not on this machine",
         )
-    pins = [f"{name}=={version}" for name, version in combo.packages]
-    reqs = [*pins, *repro.requirements]
-    names = {name for name, _ in combo.packages}
-    if repro.language.value == "shell" and re.search(r"\bpip\b", repro.code) and "pip" not in names:
-        reqs.append("pip")
+    reqs, pins = requirements(entry, combo)
     env = installer.environment(reqs, pins)
     if env.error is not None:
         # A failure that shows itself while installing (a build that breaks) still counts.
@@ -237,6 +233,33 @@ def run_one(
         settings.timeout,
         interpreters={**settings.interpreters, minor(settings.python): interpreters.running()},
     )
+
+
+def requirements(entry: Entry, combo: Combination) -> tuple[list[str], list[str]]:
+    """What the environment of ``combo`` installs, and which of it are the pinned releases
+    under test."""
+    repro = entry.reproduction
+    assert repro is not None
+    pins = [f"{name}=={version}" for name, version in combo.packages]
+    reqs = [*pins, *repro.requirements]
+    names = {name for name, _ in combo.packages}
+    if repro.language.value == "shell" and re.search(r"\bpip\b", repro.code) and "pip" not in names:
+        reqs.append("pip")
+    return reqs, pins
+
+
+def environments(entries: Sequence[Entry], settings: Settings) -> set[str]:
+    """The keys (see :meth:`~kb.verify.envs.Installer.key`) of the environments the plans
+    of ``entries`` use with ``settings``."""
+    out: set[str] = set()
+    for entry in entries:
+        if runnable(entry) is not None:
+            continue
+        for combo in plan(entry, settings):
+            installer = settings.installer_for(combo.python)
+            if installer is not None:
+                out.add(installer.key(*requirements(entry, combo)))
+    return out
 
 
 def _signatures(entry: Entry) -> list[CompiledSignature]:

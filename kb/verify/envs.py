@@ -122,7 +122,7 @@ class Installer:
         """
         reqs = sorted(set(requirements))
         pins = sorted(set(pins))
-        key = self._key([*reqs, "--pins", *pins])
+        key = self.key(reqs, pins)
         path = self.cache / "envs" / key
         if (path / MARKER).is_file():
             return Installed(path)
@@ -183,7 +183,11 @@ class Installer:
         said = f"{what} (cached {date}): {why}" if sep else f"{error} (cached {date})"
         return said, output, date
 
-    def _key(self, reqs: list[str]) -> str:
+    def key(self, requirements: Sequence[str], pins: Sequence[str] = ()) -> str:
+        """The name of the environment with ``requirements`` (see :meth:`environment`) in
+        ``<cache>/envs``: the interpreter, the installer, the requirements and the index
+        options decide it."""
+        reqs = [*sorted(set(requirements)), "--pins", *sorted(set(pins))]
         ident = json.dumps(
             [FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()]
         )
