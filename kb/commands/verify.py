@@ -326,6 +326,7 @@ def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
     from kb.verify.check import contradictions
     from kb.verify.core import plan, runnable, verify_entries
     from kb.verify.record import Verification
+    from kb.verify.report import counted
 
     settings = _settings(args)
     total = sum(len(plan(le.entry, settings)) for le in loaded if runnable(le.entry) is None)
@@ -346,7 +347,8 @@ def _verify(args: argparse.Namespace, loaded: list[LoadedEntry]) -> int:
         finished[i] = verification
 
     if not args.quiet:
-        print(f"kb verify: {len(loaded)} entries, {total} runs", file=sys.stderr, flush=True)
+        said = f"{counted(len(loaded), 'entry', 'entries')}, {counted(total, 'run')}"
+        print(f"kb verify: {said}", file=sys.stderr, flush=True)
     try:
         with _terminate_as_interrupt():
             verify_entries([le.entry for le in loaded], settings, progress, write)

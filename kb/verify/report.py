@@ -62,9 +62,14 @@ def summary(
     counts = Counter(r.outcome for v in verifications for r in v.runs)
     found = sum(len(contradictions(e, v)) for e, v in zip(entries, verifications, strict=True))
     runs = ", ".join(f"{counts[k]} {_LABEL[k]}" for k in _LABEL if counts[k]) or "no runs"
-    files = f"; {len(verifications)} verification files written" if written else ""
-    verdict = f"{found} contradiction{'s' if found != 1 else ''}" if found else "no contradiction"
-    return f"kb verify: {len(entries)} entries: {runs}; {verdict}{files}."
+    files = f"; {counted(len(verifications), 'verification file')} written" if written else ""
+    verdict = counted(found, "contradiction") if found else "no contradiction"
+    return f"kb verify: {counted(len(entries), 'entry', 'entries')}: {runs}; {verdict}{files}."
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 entry``, ``2 entries``."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
 
 
 def bisect_text(b: Bisection) -> str:

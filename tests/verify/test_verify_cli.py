@@ -45,8 +45,9 @@ def test_affected_and_not_affected_are_decided_by_the_signatures(
     assert "/tmp" not in data["runs"][1]["matched"]
     assert data["entry"] == ENTRY_ID and data["hash"].startswith("sha256:")
     assert data["interpreter"].startswith("CPython 3.")
-    out = capsys.readouterr().out
-    assert "affected      acme-app==1.3 acme-lint==3.0" in out
+    said = capsys.readouterr()
+    assert "affected      acme-app==1.3 acme-lint==3.0" in said.out
+    assert "kb verify: 1 entry: " in said.err and "; 1 verification file written." in said.err
     # the file is deterministic: the same outcomes rewrite the same bytes
     before = _file(entries).read_bytes()
     assert _verify(entries, wheels) == 0
