@@ -219,9 +219,8 @@ def test_read_only_cache_falls_back_to_memory(fixture_kb: Path, tmp_path: Path) 
         cache.chmod(0o700)
 
 
-def test_write_failure_falls_back_to_memory(
-    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _refuse_writing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog's directory cannot be written (a read-only file system)."""
     import errno
 
     open_writer = store.open_writer
@@ -232,6 +231,13 @@ def test_write_failure_falls_back_to_memory(
         return open_writer(directory, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "open_writer", refuse)
+
+
+def test_write_failure_falls_back_to_memory(
+    fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    _refuse_writing(monkeypatch)
     report = RefreshReport()
     index = open_index(fixture_kb, tmp_path / "cache", report=report)
     assert index.in_memory
@@ -422,7 +428,6 @@ def test_a_build_inside_a_daemonic_worker_runs_in_that_process(
 def test_a_big_catalog_that_cannot_be_written_is_built_whole_in_memory(
     fixture_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import errno
     import shutil
 
     big_catalog(monkeypatch)
@@ -430,14 +435,7 @@ def test_a_big_catalog_that_cannot_be_written_is_built_whole_in_memory(
     refresh(fixture_kb, cache)
     path = next(fixture_kb.glob("acme-web/*.yaml"))
     shutil.copy(path, path.with_name("copy.yaml"))  # its directory's stamp changes
-    open_writer = store.open_writer
-
-    def refuse(directory: Path | None, *args: object, **kwargs: object) -> object:
-        if directory is not None:
-            raise OSError(errno.EROFS, "Read-only file system")
-        return open_writer(directory, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(store, "open_writer", refuse)
+    _refuse_writing(monkeypatch)
     index = open_index(fixture_kb, cache)
     assert index.in_memory
     # every entry, not only those of the directory that changed (the copy is a duplicate)

@@ -123,6 +123,19 @@ def test_pages_in_the_navigation_keep_the_page_mkdocs_made(
     assert entry_files and all(isinstance(f.page, HeadingsPage) for f in entry_files)
 
 
+def _both(config: Any, files: Any, markdown: str) -> tuple[Any, Any]:
+    """A generated page with ``markdown`` (``{key}``: a placeholder of raw HTML) as this
+    renderer renders it, and the same page as mkdocs does, not rendered yet."""
+    stash = Stash()
+    text = markdown.format(key=stash.for_page("x.md")("<b>x</b>"))
+    file = next(f for f in files.documentation_pages() if isinstance(f.page, HeadingsPage))
+    fast = _aside(file, HeadingsPage, file, config, HeadingsRenderer(stash.key))
+    fast.markdown = text
+    plain = _aside(file, Page, None, file, config)
+    plain.markdown = text
+    return fast, plain
+
+
 @pytest.mark.parametrize(
     "markdown",
     [
@@ -138,14 +151,8 @@ def test_headings_and_placeholders_render_as_the_whole_page(
     fixture_build: tuple[Any, Any, Any], markdown: str
 ) -> None:
     config, files, _ = fixture_build
-    stash = Stash()
-    text = markdown.format(key=stash.for_page("x.md")("<b>x</b>"))
-    file = next(f for f in files.documentation_pages() if isinstance(f.page, HeadingsPage))
-    fast = _aside(file, HeadingsPage, file, config, HeadingsRenderer(stash.key))
-    fast.markdown = text
+    fast, plain = _both(config, files, markdown)
     fast.render(config, files)
-    plain = _aside(file, Page, None, file, config)
-    plain.markdown = text
     plain.render(config, files)
     assert _as_mkdocs_renders(fast) == _as_mkdocs_renders(plain)
 
@@ -164,15 +171,9 @@ def test_any_other_page_is_left_to_mkdocs(
     fixture_build: tuple[Any, Any, Any], markdown: str
 ) -> None:
     config, files, _ = fixture_build
-    stash = Stash()
-    text = markdown.format(key=stash.for_page("x.md")("<b>x</b>"))
-    file = next(f for f in files.documentation_pages() if isinstance(f.page, HeadingsPage))
-    page = _aside(file, HeadingsPage, file, config, HeadingsRenderer(stash.key))
-    page.markdown = text
+    page, plain = _both(config, files, markdown)
     assert not page._renderer.render(page, config, files)
     page.render(config, files)
-    plain = _aside(file, Page, None, file, config)
-    plain.markdown = text
     plain.render(config, files)
     assert _as_mkdocs_renders(page) == _as_mkdocs_renders(plain)
 
