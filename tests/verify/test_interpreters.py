@@ -231,3 +231,21 @@ def test_the_python_of_a_reproduction_is_part_of_what_verification_depends_on() 
     data["reproduction"]["python"] = "3.9.18"  # a minor version, not a release
     with pytest.raises(ValueError, match="pattern"):
         Entry.model_validate(data)
+
+
+def test_bisect_runs_on_the_python_the_reproduction_asks_for(
+    tmp_path: Path, wheels: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "entries"
+    data = acme_entry()
+    data["reproduction"]["python"] = "3.99"
+    write(root, data)
+    args = ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+    bisect = ["--json", "--bisect", "acme-app", ENTRY_ID]
+    assert main([*args, *bisect]) == 1  # nothing affected: no agreement to report
+    tested = json.loads(capsys.readouterr().out)["tested"]
+    assert {t["detail"] for t in tested.values()} == {"needs Python 3.99, not on this machine"}
+    given = fake_python(tmp_path / "bin" / "python", "CPython 3.99.1")
+    assert main([*args, "--python", str(given), *bisect]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["first_fixed"], data["proposed"]) == ("1.4", "<1.4")
