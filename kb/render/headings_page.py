@@ -76,6 +76,23 @@ _CACHED_HEADINGS = 4096
 repeat on every page; its title and fix headings are its own)."""
 
 
+_PROCESSORS = (
+    "_RawHTMLPreprocessor",
+    "_ExtractAnchorsTreeprocessor",
+    "_RelativePathTreeprocessor",
+    "_ExtractTitleTreeprocessor",
+)
+"""The private processors of ``mkdocs.structure.pages`` that :meth:`Page.render` registers."""
+
+
+def _mkdocs_processors() -> bool:
+    """Whether this mkdocs has every processor of :data:`_PROCESSORS`, each with its
+    ``_register``."""
+    from mkdocs.structure import pages
+
+    return all(hasattr(getattr(pages, name, None), "_register") for name in _PROCESSORS)
+
+
 class HeadingsRenderer:
     """One ``Markdown`` instance for a build, reused for every page of headings and
     placeholders."""
@@ -97,7 +114,11 @@ class HeadingsRenderer:
 
     def render(self, page: Page, config: Any, files: Any) -> bool:
         """Render ``page`` as :meth:`Page.render` would; False (nothing set) if the page's
-        Markdown is not only headings and placeholders."""
+        Markdown is not only headings and placeholders, or if this mkdocs lacks the
+        processors :meth:`Page.render` registers (they are private: another release may
+        rename them, and mkdocs then renders every page itself)."""
+        if not _mkdocs_processors():
+            return False
         found = blocks(page.markdown or "", self.placeholder)
         if not found or not any(is_heading for is_heading, _ in found):
             return False

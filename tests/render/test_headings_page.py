@@ -178,6 +178,22 @@ def test_any_other_page_is_left_to_mkdocs(
     assert _as_mkdocs_renders(page) == _as_mkdocs_renders(plain)
 
 
+def test_a_mkdocs_without_its_private_processors_renders_every_page_itself(
+    fixture_build: tuple[Any, Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.structure import pages
+
+    config, files, _ = fixture_build
+    markdown = "# Title\n\n{key}\n\n## Signatures\n"
+    page, _ = _both(config, files, markdown)
+    assert page._renderer.render(page, config, files)
+    page, _ = _both(config, files, markdown)
+    monkeypatch.delattr(pages, "_ExtractTitleTreeprocessor")
+    # nothing set: HeadingsPage.render leaves the page to mkdocs' Page.render
+    assert not page._renderer.render(page, config, files)
+    assert page.content is None
+
+
 def test_blocks_are_headings_or_whole_placeholders() -> None:
     stash = Stash()
     placeholder = stash.for_page("a.md")("<i>a</i>")
