@@ -2,9 +2,10 @@
 
 Two installers: ``uv`` (fast; its wheel cache is shared by every environment) when it is
 installed, else the standard library's ``venv`` with pip (wheels cached by pip). An
-environment is keyed by the interpreter, the installer, the requirements and the index
-options, and is marked complete only after its install succeeded, so an interrupted or
-failed install is never reused. A failed install is a value (:class:`Installed` with
+environment is keyed by the interpreter, the installer, the requirements, the index
+options and the installer's own configuration (its ``PIP_*`` or ``UV_*`` variables and
+configuration files), and is marked complete only after its install succeeded, so an
+interrupted or failed install is never reused. A failed install is a value (:class:`Installed` with
 ``error``), not an exception: the run it belonged to is inconclusive and says why.
 
 A failed install is also remembered beside the environment (``<key>.failed.json``), so
@@ -188,10 +189,13 @@ class Installer:
         ``<cache>/envs``: the interpreter, the installer, the requirements and the index
         options decide it."""
         reqs = [*sorted(set(requirements)), "--pins", *sorted(set(pins))]
-        ident = json.dumps(
-            [FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()]
-        )
-        return hashlib.sha256(ident.encode()).hexdigest()[:20]
+        parts: list[object] = [
+            FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()
+        ]  # fmt: skip
+        configured = installer_configuration(bool(self.use_uv))
+        if configured:  # absent otherwise: keys made before it was part of them stay valid
+            parts.append(configured)
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:20]
 
     def _make(self, target: Path, reqs: list[str], pins: list[str]) -> tuple[str | None, str, bool]:
         """Create the environment at ``target`` and install ``reqs``: an error or None, the
@@ -229,6 +233,42 @@ class Installer:
         if error is not None and self.options.no_build and "wheel" in error:
             error += " (source builds were off: --no-build)"
         return error, output, final
+
+
+_SETTINGS = {
+    False: ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
+            "PIP_CONSTRAINT", "PIP_ONLY_BINARY", "PIP_NO_BINARY", "PIP_PRE", "PIP_CONFIG_FILE"),
+    True: ("UV_INDEX", "UV_DEFAULT_INDEX", "UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS",
+           "UV_NO_INDEX", "UV_INDEX_STRATEGY", "UV_CONSTRAINT", "UV_OVERRIDE", "UV_PRERELEASE",
+           "UV_NO_BINARY", "UV_ONLY_BINARY", "UV_NO_BUILD", "UV_CONFIG_FILE"),
+}  # fmt: skip
+"""Environment variables that change what pip (False) or uv (True) installs."""
+
+
+def _config_files(uv: bool) -> list[Path]:
+    """The configuration files pip or uv reads, where they may be."""
+    home = Path.home()
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    dirs = [Path(d) for d in os.environ.get("XDG_CONFIG_DIRS", "/etc/xdg").split(":") if d]
+    if uv:
+        return [config / "uv" / "uv.toml", *(d / "uv" / "uv.toml" for d in dirs),
+                Path("/etc/uv/uv.toml")]  # fmt: skip
+    return [Path("/etc/pip.conf"), *(d / "pip" / "pip.conf" for d in dirs),
+            home / ".pip" / "pip.conf", config / "pip" / "pip.conf"]  # fmt: skip
+
+
+def installer_configuration(uv: bool) -> list[list[str]]:
+    """What of the installer's own configuration decides what it installs: the variables of
+    :data:`_SETTINGS` that are set and the text of its configuration files that exist (an
+    index, find-links or a constraints file there change the environments it makes), so
+    that environments made under another configuration are not reused."""
+    out = [[name, os.environ[name]] for name in _SETTINGS[uv] if name in os.environ]
+    for path in _config_files(uv):
+        try:
+            out.append([str(path), path.read_text(encoding="utf-8", errors="replace")])
+        except OSError:
+            continue
+    return out
 
 
 def _call(
