@@ -11,8 +11,9 @@ working directory where ``venv`` is a link to the environment under test (and it
 ``bin`` comes first on ``PATH``), so their ``venv/bin/python ...`` lines use it; the
 interpreters verify found come next on ``PATH`` as ``pythonX.Y`` (a reproduction that
 creates an environment for Python 2.7 finds ``python2.7``). Paths of the environment, the
-working directory and the interpreters' installations are written ``venv``, ``.`` and
-``<python>`` in the output kept.
+working directory, the interpreters' installations and temporary directories the
+reproduction made are written ``venv``, ``.``, ``<python>`` and ``<tmp>`` in the output
+kept, so that the same outcome writes the same file on any machine.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from kb.matching import CompiledSignature
@@ -134,7 +136,14 @@ def _anonymize(output: str, env: Path, work: Path, prefixes: Sequence[str] = ())
     output = output.replace(str(env), "venv").replace(str(work), ".")
     for prefix in sorted({*prefixes, sys.base_prefix} - {"", "/"}, key=len, reverse=True):
         output = output.replace(prefix, "<python>")
-    return output
+    # a temporary directory the reproduction made itself (tempfile's random names)
+    return _temporary().sub("<tmp>", output)
+
+
+@lru_cache(maxsize=1)
+def _temporary() -> re.Pattern[str]:
+    """A directory ``tempfile`` names (``/tmp/tmpx3zrp41a``)."""
+    return re.compile(re.escape(tempfile.gettempdir()) + r"/tmp[a-z0-9_]{8}\b")
 
 
 def _interpreter_links(directory: Path, interpreters: Sequence[Interpreter]) -> Path:

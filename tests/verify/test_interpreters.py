@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -184,14 +185,15 @@ def test_paths_of_every_interpreter_are_left_out_of_the_output() -> None:
 
     said = _anonymize(
         "ImportError: cannot import name 'gcd' from 'fractions' "
-        "(/opt/fake/3.99.1/lib/python3.99/fractions.py) in /tmp/w/x.py at /e/lib",
+        "(/opt/fake/3.99.1/lib/python3.99/fractions.py) in /tmp/w/x.py at /e/lib; "
+        f"{tempfile.gettempdir()}/tmpx3zrp41a/pyproject.toml",
         Path("/e"),
         Path("/tmp/w"),
         ["/opt/fake/3.99.1"],
     )
     assert said == (
         "ImportError: cannot import name 'gcd' from 'fractions' "
-        "(<python>/lib/python3.99/fractions.py) in ./x.py at venv/lib"
+        "(<python>/lib/python3.99/fractions.py) in ./x.py at venv/lib; <tmp>/pyproject.toml"
     )
 
 
