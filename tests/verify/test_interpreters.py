@@ -197,14 +197,20 @@ def test_paths_of_every_interpreter_are_left_out_of_the_output() -> None:
     )
 
 
-def test_a_reproduction_that_asks_for_a_python_runs_its_packages_there(
-    tmp_path: Path, wheels: Path
-) -> None:
+def _asking_for_python_3_99(tmp_path: Path, wheels: Path) -> tuple[Path, list[str]]:
+    """An entries tree whose one reproduction asks for Python 3.99, and the arguments that
+    verify it from the local wheels."""
     root = tmp_path / "entries"
     data = acme_entry()
     data["reproduction"]["python"] = "3.99"
     write(root, data)
-    args = ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+    return root, ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+
+
+def test_a_reproduction_that_asks_for_a_python_runs_its_packages_there(
+    tmp_path: Path, wheels: Path
+) -> None:
+    root, args = _asking_for_python_3_99(tmp_path, wheels)
     path = root / "acme-lint" / f"{ENTRY_ID}.verified.json"
     # without an interpreter of that version every run says what it needs
     assert main(args) == 0
@@ -238,11 +244,7 @@ def test_the_python_of_a_reproduction_is_part_of_what_verification_depends_on() 
 def test_bisect_runs_on_the_python_the_reproduction_asks_for(
     tmp_path: Path, wheels: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = tmp_path / "entries"
-    data = acme_entry()
-    data["reproduction"]["python"] = "3.99"
-    write(root, data)
-    args = ["verify", "--entries", str(root), "--no-index", "--find-links", str(wheels), "-q"]
+    _, args = _asking_for_python_3_99(tmp_path, wheels)
     bisect = ["--json", "--bisect", "acme-app", ENTRY_ID]
     assert main([*args, *bisect]) == 1  # nothing affected: no agreement to report
     tested = json.loads(capsys.readouterr().out)["tested"]
