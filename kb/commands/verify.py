@@ -29,9 +29,10 @@ For each entry kb tests the releases listed in its conditions, the fixed release
 one before it, and the bounds of each range; for several packages, the affected
 combination and each package varied alone; the same for each alternative condition set,
 every combination once, and what each should show is judged by all the sets. Packages
-run on the interpreter running kb; each Python release a condition names runs on this
-machine's CPython of that minor version (the one running kb, --python, pythonX.Y on
-PATH, then pyenv's versions), and is judged as the release that ran. Every
+run on the interpreter running kb, or on the minor version the reproduction names
+(python: "3.9"); each Python release a condition names runs on this machine's CPython of
+that minor version (the one running kb, --python, pythonX.Y on PATH, then pyenv's
+versions), and is judged as the release that ran. Every
 combination is installed into its own cached environment (uv when installed, else venv
 and pip), and the results are written to entries/<package>/<id>.verified.json beside the
 entry, for committing.
