@@ -46,6 +46,9 @@ FAILED = ".failed.json"
 what was asked, the interpreter, the installer and its version, the date, the error and
 the end of the installer's output. A record of another installer version is ignored."""
 
+LOCK = ".lock"
+"""Suffix of the file beside an environment's directory that is locked while it is made."""
+
 MAX_KEPT_OUTPUT = 20_000
 """Characters of a failed install's output kept (its end: signatures are matched in it)."""
 
@@ -131,7 +134,7 @@ class Installer:
         # Made in place (scripts record their own path), under a lock: two entries of one
         # run may need the same environment at the same moment.
         failed = path.with_suffix(FAILED)
-        with _locked(path.with_suffix(".lock")):
+        with _locked(path.with_suffix(LOCK)):
             if (path / MARKER).is_file():
                 return Installed(path)
             if not self.retry_failed or key in self._retried:

@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.verify.envs import FAILED
-
-LOCK = ".lock"
+from kb.verify.envs import FAILED, LOCK
 
 
 @dataclass(slots=True)
