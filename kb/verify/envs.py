@@ -106,10 +106,13 @@ class Installer:
     """Try again the installs that failed before instead of reporting the remembered failure."""
     _retried: set[str] = field(default_factory=set, repr=False)
     """Keys of the failed installs already tried again in this run."""
+    _configured: list[list[str]] = field(init=False, repr=False)
+    """:func:`installer_configuration`, read once: every key of this installer needs it."""
 
     def __post_init__(self) -> None:
         if self.use_uv is None:
             self.use_uv = uv_binary() is not None
+        self._configured = installer_configuration(bool(self.use_uv))
 
     @property
     def name(self) -> str:
@@ -189,15 +192,14 @@ class Installer:
 
     def key(self, requirements: Sequence[str], pins: Sequence[str] = ()) -> str:
         """The name of the environment with ``requirements`` (see :meth:`environment`) in
-        ``<cache>/envs``: the interpreter, the installer, the requirements and the index
-        options decide it."""
+        ``<cache>/envs``: the interpreter, the installer, the requirements, the index options
+        and the installer's configuration (read when the installer is made) decide it."""
         reqs = [*sorted(set(requirements)), "--pins", *sorted(set(pins))]
         parts: list[object] = [
             FORMAT, self.interpreter, sys.version, bool(self.use_uv), reqs, self.options.args()
         ]  # fmt: skip
-        configured = installer_configuration(bool(self.use_uv))
-        if configured:  # absent otherwise: keys made before it was part of them stay valid
-            parts.append(configured)
+        if self._configured:  # absent otherwise: keys made before it was part of them stay valid
+            parts.append(self._configured)
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:20]
 
     def _make(self, target: Path, reqs: list[str], pins: list[str]) -> tuple[str | None, str, bool]:
