@@ -243,14 +243,10 @@ def _interpreters(args: argparse.Namespace) -> dict[str, Interpreter]:
     if len(found) > 1 and not args.quiet:
         said = ", ".join(
             f"{i.version} ({i.source}{'' if i.source == 'running kb' else ': ' + i.path})"
-            for _, i in sorted(found.items(), key=lambda kv: _minor_key(kv[0]))
+            for i in sorted(found.values(), key=lambda i: i.release)
         )
         print(f"kb verify: interpreters: {said}", file=sys.stderr)
     return found
-
-
-def _minor_key(minor: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in minor.split("."))
 
 
 def _prune(args: argparse.Namespace, root: Path) -> int:

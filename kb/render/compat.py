@@ -294,7 +294,7 @@ def _interpreters(verification: Verification) -> str:
     releases = {r.python for r in verification.runs if r.outcome != "inconclusive"}
     if not releases:
         return verification.interpreter
-    ordered = sorted(releases, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+    ordered = sorted(releases, key=lambda v: (_version(v) is None, _version(v) or v))
     return f"{implementation} {', '.join(ordered)}"
 
 

@@ -50,6 +50,17 @@ class Interpreter:
         """``3.12``."""
         return ".".join(self.version.split(".")[:2])
 
+    @property
+    def release(self) -> tuple[int, ...]:
+        """``(3, 12, 1)``: sorts interpreters oldest first."""
+        return release(self.version)
+
+
+def release(version: str) -> tuple[int, ...]:
+    """The numbers of a version such as ``3.12.1`` (a pyenv directory name may have others
+    after them, ``3.13.0t``: only whole numbers count)."""
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
 
 def running() -> Interpreter:
     """The interpreter running kb (the installation's, when kb runs in a virtual
@@ -137,7 +148,7 @@ def _candidates(env: Mapping[str, str]) -> Iterator[tuple[str, str]]:
 
 def _newest_first(name: str) -> tuple[tuple[int, ...], str]:
     """``3.12.10`` before ``3.12.4``; names that are not versions last."""
-    numbers = tuple(int(p) for p in name.split(".") if p.isdigit())
+    numbers = release(name)
     return tuple(-n for n in numbers) if numbers else (1,), name
 
 
