@@ -101,6 +101,8 @@ class HeadingsRenderer:
         self.placeholder = placeholder
         self._md: Any = None
         self._headings: dict[str, _Heading | None] = {}
+        self._supported: bool | None = None
+        """Whether this mkdocs has the processors it borrows (asked at the first page)."""
 
     def _markdown(self, config: Any) -> Any:
         if self._md is None:
@@ -117,7 +119,9 @@ class HeadingsRenderer:
         Markdown is not only headings and placeholders, or if this mkdocs lacks the
         processors :meth:`Page.render` registers (they are private: another release may
         rename them, and mkdocs then renders every page itself)."""
-        if not _mkdocs_processors():
+        if self._supported is None:
+            self._supported = _mkdocs_processors()
+        if not self._supported:
             return False
         found = blocks(page.markdown or "", self.placeholder)
         if not found or not any(is_heading for is_heading, _ in found):
