@@ -61,6 +61,8 @@ class Settings:
     interpreters: Mapping[str, Interpreter] = field(default_factory=dict)
     """The interpreter of each minor version this machine has (see
     :func:`kb.verify.interpreters.discover`), besides the one running kb."""
+    _installers: dict[str, Installer] = field(default_factory=dict, repr=False)
+    """The installer of each other interpreter, made on first use."""
 
     def available(self) -> dict[str, str]:
         """Minor version to full version of every interpreter runs may use."""
@@ -79,8 +81,6 @@ class Settings:
         return self._installers.setdefault(
             found.path, replace(self.installer, interpreter=found.path)
         )
-
-    _installers: dict[str, Installer] = field(default_factory=dict, repr=False)
 
 
 def runnable(entry: Entry) -> str | None:
